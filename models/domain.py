@@ -1,0 +1,118 @@
+"""Domain values: students, staff and the validated planning problem.
+
+Everything here is immutable. A what-if edit is ``dataclasses.replace``.
+Student names never enter these types: ids only (FERPA).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from models.rules import Rules
+
+ALL_SITES = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceNeed:
+    """One service on a student's IEP, with its weekly minutes when given."""
+
+    code: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Student:
+    student_id: str
+    site: str
+    grade: str  # normalized: IN, PS, TK, K, 1..12, ADULT
+    primary: str  # category abbreviation
+    services: tuple[ServiceNeed, ...]
+    secondary: str | None = None
+    support_level: str = "mild_moderate"
+    # Effective R3 alternate placement: already checked to apply (low-incidence
+    # primary with a secondary disability). Loaders warn and clear it otherwise.
+    alternate_placement: bool = False
+    current_case_manager: str | None = None
+    locked: bool = False
+    row: int = 0  # 1-based data row in the input file, for messages
+
+    @property
+    def instruction_category(self) -> str:
+        """The category an instructing teacher must be authorized for (R1/R3)."""
+        if self.alternate_placement and self.secondary:
+            return self.secondary
+        return self.primary
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(c for c in (self.primary, self.secondary) if c)
+
+    @property
+    def service_codes(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.services)
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    staff_id: str
+    role: str
+    sites: frozenset[str]
+    credentials: frozenset[str] = frozenset()  # canonical codes (aliases resolved)
+    name: str = ""
+    fte: float = 1.0
+    max_caseload: int | None = None
+    rsp_waiver: bool = False
+    preschool_only: bool = False
+    can_case_manage: bool | None = None  # None: the role default
+    available: bool = True
+    row: int = 0
+
+    def serves_site(self, site: str) -> bool:
+        return ALL_SITES in self.sites or site in self.sites
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """One (student, service) pair that needs a provider."""
+
+    student: int  # index into Problem.students
+    service: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)  # no slots: the look-up maps below are cached once
+class Problem:
+    """The validated planning problem, built once from the input tables."""
+
+    rules: Rules
+    students: tuple[Student, ...]
+    staff: tuple[Staff, ...]
+    # (student_id, service) -> staff id of the current provider (continuity)
+    current_providers: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    @cached_property
+    def demands(self) -> tuple[Demand, ...]:
+        return tuple(
+            Demand(i, need.code, need.minutes)
+            for i, student in enumerate(self.students)
+            for need in student.services
+        )
+
+    @cached_property
+    def staff_index(self) -> Mapping[str, int]:
+        return {s.staff_id: i for i, s in enumerate(self.staff)}
+
+    @cached_property
+    def student_index(self) -> Mapping[str, int]:
+        return {s.student_id: i for i, s in enumerate(self.students)}
+
+    @cached_property
+    def demands_of(self) -> tuple[tuple[int, ...], ...]:
+        """Demand indices of each student, in input order."""
+        out: list[list[int]] = [[] for _ in self.students]
+        for d, demand in enumerate(self.demands):
+            out[demand.student].append(d)
+        return tuple(tuple(ds) for ds in out)

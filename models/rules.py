@@ -1,0 +1,336 @@
+"""The rules table: categories, credentials, services, roles, caps, weights.
+
+Rules are data (``data/rules/california.toml``); this module only parses and
+validates them into frozen values. A malformed rules file raises
+:class:`RulesError` naming the file, the table and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+GRADE_ORDER: tuple[str, ...] = (
+    "IN", "PS", "TK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "ADULT",
+)
+SUPPORT_LEVELS: tuple[str, ...] = ("mild_moderate", "extensive")
+DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "rules" / "california.toml"
+
+
+class RulesError(ValueError):
+    """The rules file cannot be used; the message names file, table and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    abbrev: str
+    code: str
+    name: str
+    low_incidence: bool
+    related_services: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    categories: frozenset[str]
+    support_levels: frozenset[str]
+    grades: frozenset[str]
+    # category -> the student must also have one of these categories
+    conditional: Mapping[str, frozenset[str]]
+    added_authorization: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    code: str
+    name: str
+    calpads: str
+    instructional: bool
+    credentials: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    code: str
+    name: str
+    delivers: frozenset[str]
+    may_case_manage: bool
+    caseload_service: str | None
+    cap: int | None
+    cap_is_legal: bool
+    waiver_cap: int | None
+    average_cap: int | None
+    preschool_cap: int | None
+    preschool_grades: frozenset[str]
+    balance_target: int | None
+    case_management_target: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    unserved_service: int
+    unassigned_student: int
+    best_practice_rank: int
+    service_balance: int
+    case_management_balance: int
+    change_case_manager: int
+    change_provider: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    name: str
+    source: str
+    categories: Mapping[str, Category]
+    credentials: Mapping[str, Credential]
+    services: Mapping[str, Service]
+    roles: Mapping[str, Role]
+    best_practice_order: tuple[str, ...]
+    weights: Weights
+    # look-up maps built once
+    category_by_token: Mapping[str, str] = field(default_factory=dict)
+    credential_by_token: Mapping[str, str] = field(default_factory=dict)
+
+    def category(self, token: str) -> str | None:
+        """Category abbreviation for a numeric code or abbreviation, else None."""
+        return self.category_by_token.get(token.strip().upper())
+
+    def credential(self, token: str) -> str | None:
+        """Credential code for a code or CTC alias, else None."""
+        return self.credential_by_token.get(token.strip().upper())
+
+    @property
+    def instructional_services(self) -> frozenset[str]:
+        return frozenset(s.code for s in self.services.values() if s.instructional)
+
+    @property
+    def split_support_categories(self) -> frozenset[str]:
+        """Categories whose authorizing credential depends on the support level.
+
+        A category is split when one credential authorizes it only for
+        mild_moderate and another only for extensive (MMSN versus ESN).
+        """
+        mild, extensive = set(), set()
+        for cred in self.credentials.values():
+            if cred.support_levels == {"mild_moderate"}:
+                mild |= cred.categories
+            elif cred.support_levels == {"extensive"}:
+                extensive |= cred.categories
+        return frozenset(mild & extensive)
+
+
+def grade_index(grade: str) -> int:
+    return GRADE_ORDER.index(grade)
+
+
+def normalize_grade(raw: str) -> str | None:
+    """Contract spelling of a grade (``KN`` -> ``K``, ``01`` -> ``1``), or None."""
+    token = str(raw).strip().upper()
+    if token == "KN":
+        return "K"
+    if token.isdigit():
+        token = str(int(token))
+    return token if token in GRADE_ORDER else None
+
+
+def expand_grades(ranges: list[str], where: str) -> frozenset[str]:
+    """``["TK-12", "ADULT"]`` -> the set of grades in those ranges."""
+    out: set[str] = set()
+    for item in ranges:
+        lo_raw, _, hi_raw = str(item).partition("-")
+        lo = normalize_grade(lo_raw)
+        hi = normalize_grade(hi_raw) if hi_raw else lo
+        if lo is None or hi is None or grade_index(lo) > grade_index(hi):
+            raise RulesError(f"{where}: grades: {item!r} is not a grade or range of {', '.join(GRADE_ORDER)}")
+        out.update(GRADE_ORDER[grade_index(lo) : grade_index(hi) + 1])
+    return frozenset(out)
+
+
+class _Table:
+    """Typed access to one TOML table with messages naming file, table and key."""
+
+    def __init__(self, data: Mapping[str, Any], where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise RulesError(f"{where}: expected a table")
+        self.data, self.where = data, where
+
+    def _get(self, key: str, kind: type | tuple[type, ...], default: Any, required: bool) -> Any:
+        if key not in self.data:
+            if required:
+                raise RulesError(f"{self.where}: missing key {key!r}")
+            return default
+        value = self.data[key]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            raise RulesError(f"{self.where}: {key}: {value!r} is not a {getattr(kind, '__name__', kind)}")
+        return value
+
+    def str(self, key: str, default: str | None = None, required: bool = False) -> Any:
+        return self._get(key, str, default, required)
+
+    def bool(self, key: str, default: bool = False) -> bool:
+        return self._get(key, bool, default, False)
+
+    def int(self, key: str, default: int | None = None, required: bool = False) -> Any:
+        value = self._get(key, int, default, required)
+        if value is not None and value < 0:
+            raise RulesError(f"{self.where}: {key}: {value!r} must not be negative")
+        return value
+
+    def strs(self, key: str, default: tuple[str, ...] = ()) -> list[str]:
+        value = self._get(key, list, list(default), False)
+        if not all(isinstance(v, str) for v in value):
+            raise RulesError(f"{self.where}: {key}: expected a list of strings, got {value!r}")
+        return value
+
+    def table(self, key: str) -> Mapping[str, Any]:
+        return self._get(key, dict, {}, False)
+
+
+def _check_known(values: list[str] | set[str], known: Mapping[str, Any], where: str, what: str) -> None:
+    for value in values:
+        if value not in known:
+            raise RulesError(f"{where}: unknown {what} {value!r}")
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Read and validate a rules TOML file (the California default when None)."""
+    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise RulesError(f"{path}: rules file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read rules file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: not valid TOML: {exc}") from None
+    return rules_from_mapping(raw, str(path))
+
+
+def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
+    top = _Table(raw, source)
+    for key in ("categories", "credentials", "services", "roles", "weights"):
+        if not top.table(key):
+            raise RulesError(f"{source}: missing table [{key}]")
+
+    categories: dict[str, Category] = {}
+    for abbrev, body in top.table("categories").items():
+        t = _Table(body, f"{source}: [categories.{abbrev}]")
+        categories[abbrev.upper()] = Category(
+            abbrev=abbrev.upper(),
+            code=t.str("code", required=True),
+            name=t.str("name", abbrev),
+            low_incidence=t.bool("low_incidence"),
+            related_services=tuple(t.strs("related_services")),
+        )
+
+    services: dict[str, Service] = {}
+    for code, body in top.table("services").items():
+        t = _Table(body, f"{source}: [services.{code}]")
+        services[code] = Service(
+            code=code,
+            name=t.str("name", code),
+            calpads=t.str("calpads", ""),
+            instructional=t.bool("instructional"),
+            credentials=frozenset(t.strs("credentials")),
+        )
+
+    credentials: dict[str, Credential] = {}
+    for code, body in top.table("credentials").items():
+        where = f"{source}: [credentials.{code}]"
+        t = _Table(body, where)
+        cats = [c.upper() for c in t.strs("categories")]
+        _check_known(cats, categories, where, "category")
+        levels = t.strs("support_levels", SUPPORT_LEVELS)
+        for level in levels:
+            if level not in SUPPORT_LEVELS:
+                raise RulesError(f"{where}: support_levels: {level!r} is not one of {', '.join(SUPPORT_LEVELS)}")
+        conditional: dict[str, frozenset[str]] = {}
+        for cat, needs in t.table("conditional").items():
+            if not isinstance(needs, list):
+                raise RulesError(f"{where}: conditional.{cat}: expected a list of categories")
+            _check_known([cat.upper(), *[n.upper() for n in needs]], categories, where, "category")
+            conditional[cat.upper()] = frozenset(n.upper() for n in needs)
+        credentials[code.upper()] = Credential(
+            code=code.upper(),
+            name=t.str("name", code),
+            aliases=tuple(a.upper() for a in t.strs("aliases")),
+            categories=frozenset(cats),
+            support_levels=frozenset(levels),
+            grades=expand_grades(t.strs("grades", ("IN-ADULT",)), where),
+            conditional=conditional,
+            added_authorization=t.bool("added_authorization"),
+        )
+    for svc in services.values():
+        _check_known(sorted(svc.credentials), credentials, f"{source}: [services.{svc.code}]", "credential")
+    for cat in categories.values():
+        _check_known(list(cat.related_services), services, f"{source}: [categories.{cat.abbrev}]", "service")
+
+    roles: dict[str, Role] = {}
+    for code, body in top.table("roles").items():
+        where = f"{source}: [roles.{code}]"
+        t = _Table(body, where)
+        delivers = t.strs("delivers")
+        _check_known(delivers, services, where, "service")
+        caseload_service = t.str("caseload_service")
+        if caseload_service is not None and caseload_service not in delivers:
+            raise RulesError(f"{where}: caseload_service {caseload_service!r} is not among delivers {delivers}")
+        roles[code] = Role(
+            code=code,
+            name=t.str("name", code),
+            delivers=frozenset(delivers),
+            may_case_manage=t.bool("may_case_manage"),
+            caseload_service=caseload_service,
+            cap=t.int("cap"),
+            cap_is_legal=t.bool("cap_is_legal"),
+            waiver_cap=t.int("waiver_cap"),
+            average_cap=t.int("average_cap"),
+            preschool_cap=t.int("preschool_cap"),
+            preschool_grades=expand_grades(t.strs("preschool_grades", ("PS",)), where),
+            balance_target=t.int("balance_target"),
+            case_management_target=t.int("case_management_target"),
+        )
+
+    bp = _Table(top.table("best_practice"), f"{source}: [best_practice]")
+    order = tuple(bp.strs("order"))
+    _check_known(list(order), services, f"{source}: [best_practice]", "service")
+
+    w = _Table(top.table("weights"), f"{source}: [weights]")
+    weights = Weights(
+        unserved_service=w.int("unserved_service", required=True),
+        unassigned_student=w.int("unassigned_student", required=True),
+        best_practice_rank=w.int("best_practice_rank", 0),
+        service_balance=w.int("service_balance", 0),
+        case_management_balance=w.int("case_management_balance", 0),
+        change_case_manager=w.int("change_case_manager", 0),
+        change_provider=w.int("change_provider", 0),
+    )
+
+    category_by_token: dict[str, str] = {}
+    for cat in categories.values():
+        category_by_token[cat.abbrev] = cat.abbrev
+        category_by_token[cat.code.upper()] = cat.abbrev
+    credential_by_token: dict[str, str] = {}
+    for cred in credentials.values():
+        for token in (cred.code, *cred.aliases):
+            if credential_by_token.get(token, cred.code) != cred.code:
+                raise RulesError(f"{source}: [credentials.{cred.code}]: alias {token!r} also names {credential_by_token[token]}")
+            credential_by_token[token] = cred.code
+
+    return Rules(
+        name=top.str("name", source),
+        source=source,
+        categories=categories,
+        credentials=credentials,
+        services=services,
+        roles=roles,
+        best_practice_order=order,
+        weights=weights,
+        category_by_token=category_by_token,
+        credential_by_token=credential_by_token,
+    )
