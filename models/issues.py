@@ -1,0 +1,43 @@
+"""Problems found in the inputs, each naming file, row, column and value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem in an input file.
+
+    ``row`` is the line as a spreadsheet shows it: the header is row 1, so the
+    first data row is row 2. Values name ids and codes, never student names.
+    """
+
+    severity: Severity
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        if self.value is not None:
+            where.append(f"value {self.value!r}")
+        return f"{self.severity}: {', '.join(where)}: {self.message}"
+
+
+class InputError(ValueError):
+    """The inputs cannot be planned; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = tuple(issues)
+        errors = [i for i in issues if i.severity == "error"]
+        super().__init__("\n".join(str(i) for i in errors) or "invalid input")
