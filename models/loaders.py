@@ -1,0 +1,438 @@
+"""Read the district's tables (students, staff, current plan) into a :class:`Problem`.
+
+Every problem in every file is collected, each naming the file, the spreadsheet
+row (the header is row 1), the column and the cell value. :func:`load_problem`
+raises :class:`InputError` with all of them when any is an error and otherwise
+returns the warnings. Messages name ids and codes, never student names; columns
+outside the contract (a name column, say) are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
+
+from models.domain import Problem, ServiceNeed, Staff, Student
+from models.issues import InputError, Issue, Severity
+from models.rules import SUPPORT_LEVELS, Rules, normalize_grade
+
+STUDENT_REQUIRED = ("student_id", "site", "grade", "primary_disability", "services")
+STAFF_REQUIRED = ("staff_id", "role", "sites")
+CURRENT_REQUIRED = ("student_id", "service", "provider")
+
+_TRUE = frozenset({"true", "yes", "y", "1"})
+_FALSE = frozenset({"false", "no", "n", "0"})
+
+CATEGORY_HELP = "unknown disability category; use a code or abbreviation such as 290 or SLD"
+GRADE_HELP = "unknown grade; use IN, PS, TK, K (or KN), 1 to 12 (or 01 to 12) or ADULT"
+SUPPORT_HELP = f"unknown support level; use {' or '.join(SUPPORT_LEVELS)}"
+BOOL_HELP = "not a yes/no value; use true/false, yes/no, y/n or 1/0, or leave it blank"
+
+
+# --------------------------------------------------------------------------
+# Parsing helpers
+# --------------------------------------------------------------------------
+
+
+def parse_bool(raw: str) -> bool | None:
+    """A contract boolean: True/False, None when blank; ValueError otherwise."""
+    token = raw.strip().lower()
+    if not token:
+        return None
+    if token in _TRUE:
+        return True
+    if token in _FALSE:
+        return False
+    raise ValueError(raw)
+
+
+def parse_list(raw: str) -> list[str]:
+    """The non-blank, stripped items of a ';'-separated cell."""
+    return [item for item in (part.strip() for part in raw.split(";")) if item]
+
+
+def parse_whole(raw: str) -> int | None:
+    """A non-negative whole number written in ASCII digits, else None."""
+    token = raw.strip()
+    return int(token) if token.isascii() and token.isdigit() else None
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A .csv (UTF-8, BOM or not) or the first sheet of an .xlsx, every cell a str.
+
+    Column names are stripped and lower-cased; blank cells are ``""``; leading
+    zeros are kept; blank rows are kept so that the index + 2 is the
+    spreadsheet row. Raises :class:`InputError` when the file cannot be read.
+    """
+    file = str(path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError([Issue("error", file, f"unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx")])
+    try:
+        if suffix == ".csv":
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
+        else:
+            df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl")
+    except pd.errors.EmptyDataError:
+        raise InputError([Issue("error", file, "the file is empty; it needs a header row of column names")]) from None
+    except UnicodeDecodeError:
+        message = "the file is not UTF-8 text; save it as 'CSV UTF-8' or as .xlsx"
+        raise InputError([Issue("error", file, message)]) from None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise InputError([Issue("error", file, f"cannot read the file: {exc}")]) from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    duplicated = sorted(set(df.columns[df.columns.duplicated()]))
+    if duplicated:
+        issues = [Issue("error", file, f"column {c} appears more than once", column=c) for c in duplicated]
+        raise InputError(issues)
+    return df.fillna("")
+
+
+# --------------------------------------------------------------------------
+# One input file and one of its rows, with their issues
+# --------------------------------------------------------------------------
+
+
+class _Table:
+    """One input file: its rows and the issues found in it."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = str(path)
+        self.issues: list[Issue] = []
+        self.columns: frozenset[str] = frozenset()
+
+    def add(self, severity: Severity, message: str, row: int | None = None, column: str | None = None,
+            value: str | None = None) -> None:
+        self.issues.append(Issue(severity, self.file, message, row, column, value))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+    def rows(self, path: Path, required: tuple[str, ...], what: str, allow_empty: bool = False) -> Iterator[_Row]:
+        """The non-blank rows of the file; read and column errors are recorded, not raised."""
+        try:
+            df = read_table(path)
+        except InputError as exc:
+            self.issues.extend(exc.issues)
+            return
+        self.columns = frozenset(df.columns)
+        for column in required:
+            if column not in self.columns:
+                self.add("error", f"missing required column {column}", column=column)
+        records = df.to_dict("records")
+        found = False
+        for row, record in enumerate(records, start=2):
+            if any(v.strip() for v in record.values()):
+                found = True
+                yield _Row(self, record, row)
+        if not found and not allow_empty:
+            self.add("error", f"the file has no data rows; it needs one row per {what}")
+
+
+class _Row:
+    """One spreadsheet row; accessors record an issue and return None for a bad cell.
+
+    A column missing from the file reads as blank without a per-row issue (the
+    missing column was reported once).
+    """
+
+    __slots__ = ("table", "record", "row")
+
+    def __init__(self, table: _Table, record: dict[str, str], row: int) -> None:
+        self.table, self.record, self.row = table, record, row
+
+    def cell(self, column: str) -> str:
+        return self.record.get(column, "")
+
+    def text(self, column: str) -> str:
+        return self.cell(column).strip()
+
+    def error(self, column: str, message: str) -> None:
+        self.table.add("error", message, self.row, column, self.cell(column))
+
+    def warn(self, column: str, message: str) -> None:
+        self.table.add("warning", message, self.row, column, self.cell(column))
+
+    def required(self, column: str) -> str | None:
+        value = self.text(column)
+        if not value:
+            if column in self.table.columns:
+                self.error(column, f"{column.replace('_', ' ')} is blank; it is required")
+            return None
+        return value
+
+    def lookup(self, column: str, resolve: Callable[[str], str | None], help: str, required: bool) -> str | None:
+        """The cell resolved to a code (e.g. a category), or None when blank or unknown."""
+        token = self.required(column) if required else self.text(column)
+        if not token:
+            return None
+        value = resolve(token)
+        if value is None:
+            self.error(column, help)
+        return value
+
+    def flag(self, column: str, default: bool | None) -> bool | None:
+        try:
+            value = parse_bool(self.cell(column))
+        except ValueError:
+            self.error(column, BOOL_HELP)
+            return default
+        return default if value is None else value
+
+    def unique(self, column: str, seen: dict[str, int], what: str) -> str | None:
+        """A required id that no earlier row used."""
+        value = self.required(column)
+        if value is not None:
+            first = seen.setdefault(value, self.row)
+            if first != self.row:
+                self.error(column, f"{what} {value} appears twice, in rows {first} and {self.row}")
+        return value
+
+
+# --------------------------------------------------------------------------
+# Students
+# --------------------------------------------------------------------------
+
+
+def _services(row: _Row, rules: Rules) -> tuple[ServiceNeed, ...] | None:
+    items = parse_list(row.cell("services"))
+    if not items:
+        if "services" in row.table.columns:
+            row.error("services", "no services listed; list service codes separated by ';', e.g. rsp;speech:60")
+        return None
+    needs: dict[str, ServiceNeed] = {}
+    ok = True
+    for item in items:
+        code, colon, minutes_raw = item.partition(":")
+        code = code.strip().lower()
+        minutes = parse_whole(minutes_raw) if colon else None
+        if code not in rules.services:
+            row.error("services", f"unknown service {code!r}; use one of {', '.join(rules.services)}")
+        elif code in needs:
+            row.error("services", f"service {code} is listed twice")
+        elif colon and minutes is None:
+            row.error("services", f"minutes for {code} must be a whole number of minutes per week, e.g. {code}:60")
+        else:
+            needs[code] = ServiceNeed(code, minutes)
+            continue
+        ok = False
+    return tuple(needs.values()) if ok else None
+
+
+def _alternate_placement(row: _Row, rules: Rules, primary: str | None, secondary: str | None,
+                         services: tuple[ServiceNeed, ...] | None) -> bool:
+    """The effective R3 alternate placement; warns and clears it when it cannot apply."""
+    column = "alternate_placement"
+    if not row.flag(column, False) or primary is None:
+        return False
+    category = rules.categories[primary]
+    if not category.low_incidence:
+        row.warn(column, f"alternate placement applies only to a low-incidence primary disability (R3); "
+                         f"{primary} is not low incidence, so it is ignored")
+        return False
+    if secondary is None:
+        if not row.text("secondary_disability"):
+            row.warn(column, "alternate placement needs a secondary disability (R3); none is given, so it is ignored")
+        return False
+    if services is not None and category.related_services:
+        if not set(category.related_services) & {s.code for s in services}:
+            row.warn("services", f"alternate placement (R3): the {primary} needs must be met by a related service, "
+                                 f"but none of {', '.join(category.related_services)} is listed")
+    return True
+
+
+def _load_students(path: Path, rules: Rules, staff_ids: frozenset[str] | None) -> tuple[list[Student], _Table]:
+    table = _Table(path)
+    split = rules.split_support_categories
+    seen: dict[str, int] = {}
+    students: list[Student] = []
+    for row in table.rows(path, STUDENT_REQUIRED, "student"):
+        student_id = row.unique("student_id", seen, "student id")
+        site = row.required("site")
+        grade = row.lookup("grade", normalize_grade, GRADE_HELP, required=True)
+        primary = row.lookup("primary_disability", rules.category, CATEGORY_HELP, required=True)
+        secondary = row.lookup("secondary_disability", rules.category, CATEGORY_HELP, required=False)
+        services = _services(row, rules)
+        alternate = _alternate_placement(row, rules, primary, secondary, services)
+
+        support = row.lookup("support_level", _support_level, SUPPORT_HELP, required=False)
+        instruction = secondary if alternate else primary
+        if support is None and not row.text("support_level"):
+            support = "mild_moderate"
+            if instruction in split:
+                row.warn("support_level", "support level not given; assumed mild_moderate, which decides MMSN vs ESN")
+
+        manager = row.text("current_case_manager") or None
+        if manager is not None and staff_ids is not None and manager not in staff_ids:
+            row.warn("current_case_manager", f"current case manager {manager} is no longer on staff; ignored")
+            manager = None
+        locked = bool(row.flag("locked", False))
+        if locked and manager is None:
+            row.warn("locked", "locked without a current case manager: only the current service providers are kept")
+
+        if None in (student_id, site, grade, primary, services, support):
+            continue
+        students.append(Student(
+            student_id=student_id, site=site, grade=grade, primary=primary, services=services,
+            secondary=secondary, support_level=support, alternate_placement=alternate,
+            current_case_manager=manager, locked=locked, row=row.row,
+        ))
+    return students, table
+
+
+def _support_level(token: str) -> str | None:
+    level = token.lower()
+    return level if level in SUPPORT_LEVELS else None
+
+
+# --------------------------------------------------------------------------
+# Staff
+# --------------------------------------------------------------------------
+
+
+def _credentials(row: _Row, rules: Rules) -> frozenset[str] | None:
+    codes: set[str] = set()
+    ok = True
+    for token in parse_list(row.cell("credentials")):
+        code = rules.credential(token)
+        if code is None:
+            row.error("credentials", f"unknown credential {token!r}; use a code such as MMSN or a CTC document "
+                                     f"code such as R3MN")
+            ok = False
+        else:
+            codes.add(code)
+    return frozenset(codes) if ok else None
+
+
+def _fte(row: _Row) -> float | None:
+    raw = row.text("fte")
+    if not raw:
+        return 1.0
+    try:
+        fte = float(raw)
+    except ValueError:
+        fte = math.nan
+    if not 0 < fte <= 1:  # also false for NaN
+        row.error("fte", "FTE must be a number above 0 and at most 1, e.g. 0.5 for half time")
+        return None
+    return fte
+
+
+def _max_caseload(row: _Row) -> int | None:
+    raw = row.text("max_caseload")
+    value = parse_whole(raw)
+    if raw and value is None:
+        row.error("max_caseload", "max caseload must be a whole number of students (0 or more), or blank")
+    return value
+
+
+def _check_role_fit(row: _Row, rules: Rules, staff: Staff) -> None:
+    """Warnings for a person whose credentials or flags do not fit the role."""
+    role = rules.roles[staff.role]
+    for service in sorted(role.delivers):
+        needed = rules.services[service].credentials
+        if needed and not needed & staff.credentials:
+            row.warn("credentials", f"{staff.staff_id} is a {staff.role} but holds none of "
+                                    f"{', '.join(sorted(needed))}, so can deliver no {service}")
+    if staff.rsp_waiver and role.waiver_cap is None:
+        row.warn("rsp_waiver", f"rsp_waiver has no effect: role {staff.role} has no waiver cap")
+    if staff.preschool_only and role.preschool_cap is None:
+        row.warn("preschool_only", f"preschool_only changes no cap: role {staff.role} has no preschool cap")
+
+
+def _load_staff(path: Path, rules: Rules) -> tuple[list[Staff], frozenset[str] | None, _Table]:
+    """Staff, every staff id found (None when the file could not be read) and the file's issues."""
+    table = _Table(path)
+    seen: dict[str, int] = {}
+    staff: list[Staff] = []
+    for row in table.rows(path, STAFF_REQUIRED, "staff member"):
+        staff_id = row.unique("staff_id", seen, "staff id")
+        role = row.lookup("role", lambda t: t.lower() if t.lower() in rules.roles else None,
+                          f"unknown role; use one of {', '.join(rules.roles)}", required=True)
+        credentials = _credentials(row, rules)
+        sites = frozenset(parse_list(row.cell("sites")))
+        if not sites and "sites" in table.columns:
+            row.error("sites", "no sites listed; list sites separated by ';', or * for every site")
+        fte = _fte(row)
+        max_caseload = _max_caseload(row)
+        rsp_waiver = bool(row.flag("rsp_waiver", False))
+        preschool_only = bool(row.flag("preschool_only", False))
+        can_case_manage = row.flag("can_case_manage", None)
+        available = bool(row.flag("available", True))
+        if None in (staff_id, role, credentials, fte) or not sites:
+            continue
+        person = Staff(
+            staff_id=staff_id, role=role, sites=sites, credentials=credentials, name=row.text("name"), fte=fte,
+            max_caseload=max_caseload, rsp_waiver=rsp_waiver, preschool_only=preschool_only,
+            can_case_manage=can_case_manage, available=available, row=row.row,
+        )
+        _check_role_fit(row, rules, person)
+        staff.append(person)
+    staff_ids = frozenset(seen) if "staff_id" in table.columns else None
+    return staff, staff_ids, table
+
+
+# --------------------------------------------------------------------------
+# Current plan
+# --------------------------------------------------------------------------
+
+
+def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str],
+                  cross_check: bool) -> tuple[dict[tuple[str, str], str], _Table]:
+    """Current providers from an earlier services.csv; rows that no longer fit are warned about and dropped.
+
+    Without ``cross_check`` (the students or staff have errors) only the file itself is checked.
+    """
+    table = _Table(path)
+    services_of = {s.student_id: set(s.service_codes) for s in students}
+    current: dict[tuple[str, str], str] = {}
+    for row in table.rows(path, CURRENT_REQUIRED, "service", allow_empty=True):
+        provider = row.text("provider")
+        if not provider or not cross_check:
+            continue
+        student_id, service = row.text("student_id"), row.text("service").lower()
+        key = (student_id, service)
+        if student_id not in services_of:
+            row.warn("student_id", f"student {student_id or '(blank)'} is not in the students file; row ignored")
+        elif service not in services_of[student_id]:
+            row.warn("service", f"student {student_id} has no service {service!r} in the students file; row ignored")
+        elif provider not in staff_ids:
+            row.warn("provider", f"provider {provider} is no longer on staff; not kept")
+        elif key in current:
+            row.warn("service", f"service {service} of student {student_id} is listed twice; the first row is kept")
+        else:
+            current[key] = provider
+    return current, table
+
+
+# --------------------------------------------------------------------------
+# The problem
+# --------------------------------------------------------------------------
+
+
+def load_problem(students: Path, staff: Path, rules: Rules,
+                 current: Path | None = None) -> tuple[Problem, list[Issue]]:
+    """Read and validate the inputs; returns the problem and its warnings.
+
+    Every problem in every file is collected; when any is an error,
+    :class:`InputError` is raised with all of them (errors and warnings).
+    """
+    staff_list, staff_ids, staff_table = _load_staff(staff, rules)
+    student_list, student_table = _load_students(students, rules, staff_ids)
+    tables = [student_table, staff_table]
+    current_providers: dict[tuple[str, str], str] = {}
+    if current is not None:
+        cross_check = not (student_table.has_errors or staff_table.has_errors)
+        current_providers, current_table = _load_current(current, student_list, staff_ids or frozenset(), cross_check)
+        tables.append(current_table)
+    issues = [issue for table in tables for issue in table.issues]
+    if any(issue.severity == "error" for issue in issues):
+        raise InputError(issues)
+    problem = Problem(rules, tuple(student_list), tuple(staff_list), current_providers)
+    return problem, issues

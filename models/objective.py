@@ -1,0 +1,87 @@
+"""The plan's objective, term by term, computed from the data alone.
+
+The CP-SAT model takes its coefficients from these functions and
+:func:`models.plan.check_plan` recomputes the objective of any plan with them,
+so tests can assert that the solver's objective equals the recomputed one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from functools import lru_cache
+
+from models.domain import Problem, Student
+from models.rules import Rules
+
+# Past this multiple of the target the balance cost grows linearly: loads that
+# high are already heavily penalised, and it keeps the model small.
+BALANCE_EXACT_RATIO = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveTerms:
+    """Weighted cost of each named penalty; ``total`` is the objective."""
+
+    unserved_services: int = 0
+    unassigned_students: int = 0
+    best_practice: int = 0
+    service_balance: int = 0
+    case_management_balance: int = 0
+    changed_case_managers: int = 0
+    changed_providers: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, f.name) for f in fields(self))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@lru_cache(maxsize=4096)
+def balance_marginals(target: float, weight: int) -> tuple[int, ...]:
+    """Marginal cost of the 1st, 2nd, ... pupil for a person with this full load.
+
+    The cost is ``weight * load**2 / target`` at integer loads (rounded per
+    pupil), so minimising the sum equalises ``load / target``: equal people
+    get equal loads and a 0.5 FTE gets half. Past BALANCE_EXACT_RATIO x target
+    each further pupil costs the last marginal.
+    """
+    if weight <= 0 or target <= 0:
+        return (0,)
+    exact = max(1, math.ceil(BALANCE_EXACT_RATIO * target))
+    return tuple(math.floor(weight * (2 * j - 1) / target + 0.5) for j in range(1, exact + 1))
+
+
+def balance_cost(load: int, target: float | None, weight: int) -> int:
+    if target is None or load <= 0:
+        return 0
+    marg = balance_marginals(target, weight)
+    if load <= len(marg):
+        return sum(marg[:load])
+    return sum(marg) + marg[-1] * (load - len(marg))
+
+
+def best_practice_services(rules: Rules, student: Student) -> tuple[str, ...]:
+    """The student's services that may make their provider case manager, best first."""
+    have = set(student.service_codes)
+    return tuple(s for s in rules.best_practice_order if s in have)
+
+
+def best_practice_rank(rules: Rules, student: Student, delivered_by_manager: set[str] | frozenset[str]) -> int:
+    """0 when the case manager provides the student's best-ranked service.
+
+    Each step down the best-practice order (SDC > RSP > speech > itinerant)
+    adds one; a coordinator who delivers none of them ranks last. For a
+    student with none of those services, a coordinator is best practice (0).
+    """
+    ranked = best_practice_services(rules, student)
+    for rank, service in enumerate(ranked):
+        if service in delivered_by_manager:
+            return rank
+    return len(ranked)
+
+
+def changed_case_manager(problem: Problem, student: Student, manager_id: str | None) -> bool:
+    return student.current_case_manager is not None and manager_id != student.current_case_manager

@@ -1,0 +1,253 @@
+"""A plan, its result, and the checker that re-verifies it without the solver.
+
+``check_plan(problem, plan)`` recomputes every hard rule from the rules table
+(not from the model's candidate lists) plus every KPI and objective term.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from models.domain import Problem
+from models.eligibility import (
+    authorized_to_instruct,
+    balance_target,
+    case_management_target,
+    caseload_cap,
+    may_case_manage,
+    may_deliver,
+)
+from models.objective import (
+    ObjectiveTerms,
+    balance_cost,
+    best_practice_rank,
+)
+
+INSTRUCTING, SERVICE, COORDINATING = "instructing", "service", "coordinating"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Who serves each demand and who manages each case (staff indices)."""
+
+    providers: tuple[int | None, ...]  # per Problem.demands
+    case_managers: tuple[int | None, ...]  # per Problem.students
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What ``solve`` returns: the plan and how good it is proven to be."""
+
+    plan: Plan
+    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
+    objective: int | None
+    best_bound: float | None
+    solve_seconds: float
+    components: int = 1
+    build_seconds: float = 0.0
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.best_bound is None:
+            return None
+        if self.objective == 0:
+            return 0.0
+        return max(0.0, (self.objective - self.best_bound) / abs(self.objective))
+
+
+@dataclass(frozen=True, slots=True)
+class Loads:
+    served: tuple[int, ...]  # per staff: pupils on the role's caseload service
+    by_service: tuple[dict[str, int], ...]  # per staff: pupils per service
+    case_managed: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    violations: tuple[str, ...]
+    terms: ObjectiveTerms
+    kpis: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def compute_loads(problem: Problem, plan: Plan) -> Loads:
+    rules = problem.rules
+    by_service: list[dict[str, int]] = [defaultdict(int) for _ in problem.staff]
+    for demand, p in zip(problem.demands, plan.providers, strict=True):
+        if p is not None:
+            by_service[p][demand.service] += 1
+    served = []
+    for person, counts in zip(problem.staff, by_service, strict=True):
+        role = rules.roles.get(person.role)
+        served.append(counts.get(role.caseload_service, 0) if role and role.caseload_service else 0)
+    managed = [0] * len(problem.staff)
+    for m in plan.case_managers:
+        if m is not None:
+            managed[m] += 1
+    return Loads(tuple(served), tuple(dict(c) for c in by_service), tuple(managed))
+
+
+def services_delivered_by(problem: Problem, plan: Plan, student: int, staff: int | None) -> frozenset[str]:
+    if staff is None:
+        return frozenset()
+    return frozenset(
+        problem.demands[d].service for d in problem.demands_of[student] if plan.providers[d] == staff
+    )
+
+
+def case_manager_mode(problem: Problem, plan: Plan, student: int) -> str | None:
+    """instructing (teaches the student: sdc/rsp), service, or coordinating."""
+    manager = plan.case_managers[student]
+    if manager is None:
+        return None
+    delivered = services_delivered_by(problem, plan, student, manager)
+    if delivered & problem.rules.instructional_services:
+        return INSTRUCTING
+    return SERVICE if delivered else COORDINATING
+
+
+def load_ratio(problem: Problem, staff: int, served: int) -> float | None:
+    target = balance_target(problem.rules, problem.staff[staff])
+    return None if not target else served / target
+
+
+def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) -> ObjectiveTerms:
+    """Every weighted penalty of the plan, recomputed from the data."""
+    rules, w = problem.rules, problem.rules.weights
+    loads = loads or compute_loads(problem, plan)
+    bp = changed_cm = 0
+    for s, student in enumerate(problem.students):
+        m = plan.case_managers[s]
+        if m is not None:
+            bp += best_practice_rank(rules, student, services_delivered_by(problem, plan, s, m))
+        manager_id = None if m is None else problem.staff[m].staff_id
+        if student.current_case_manager is not None and manager_id != student.current_case_manager:
+            changed_cm += 1
+    changed_prov = 0
+    for demand, p in zip(problem.demands, plan.providers, strict=True):
+        current = problem.current_providers.get((problem.students[demand.student].student_id, demand.service))
+        if current is not None and (p is None or problem.staff[p].staff_id != current):
+            changed_prov += 1
+    sb = cmb = 0
+    for p, person in enumerate(problem.staff):
+        if not person.available:
+            continue
+        sb += balance_cost(loads.served[p], balance_target(rules, person), w.service_balance)
+        cmb += balance_cost(loads.case_managed[p], case_management_target(rules, person), w.case_management_balance)
+    return ObjectiveTerms(
+        unserved_services=w.unserved_service * sum(p is None for p in plan.providers),
+        unassigned_students=w.unassigned_student * sum(m is None for m in plan.case_managers),
+        best_practice=w.best_practice_rank * bp,
+        service_balance=sb,
+        case_management_balance=cmb,
+        changed_case_managers=w.change_case_manager * changed_cm,
+        changed_providers=w.change_provider * changed_prov,
+    )
+
+
+def _check_assignments(problem: Problem, plan: Plan) -> list[str]:
+    rules, out = problem.rules, []
+    for d, (demand, p) in enumerate(zip(problem.demands, plan.providers, strict=True)):
+        student = problem.students[demand.student]
+        if p is None:
+            continue
+        person = problem.staff[p]
+        if not may_deliver(rules, person, student, demand.service):
+            out.append(f"{person.staff_id} may not deliver {demand.service} to student {student.student_id}")
+        current = problem.current_providers.get((student.student_id, demand.service))
+        if student.locked and current is not None and person.staff_id != current:
+            out.append(f"locked student {student.student_id}: {demand.service} moved from {current}"
+                       f" to {person.staff_id} (demand {d})")
+    for s, (student, m) in enumerate(zip(problem.students, plan.case_managers, strict=True)):
+        if m is None:
+            continue
+        person = problem.staff[m]
+        if not may_case_manage(rules, person, student):
+            out.append(f"{person.staff_id} may not case-manage student {student.student_id}")
+        if case_manager_mode(problem, plan, s) == INSTRUCTING and not authorized_to_instruct(rules, person, student):
+            out.append(f"instructing case manager {person.staff_id} is not authorized for student "
+                       f"{student.student_id}'s {student.instruction_category} (R1/R3)")
+        if student.locked and student.current_case_manager and person.staff_id != student.current_case_manager:
+            out.append(f"locked student {student.student_id}: case manager moved from "
+                       f"{student.current_case_manager} to {person.staff_id}")
+    return out
+
+
+def _check_caps(problem: Problem, loads: Loads) -> list[str]:
+    rules, out = problem.rules, []
+    for p, person in enumerate(problem.staff):
+        cap = caseload_cap(rules, person)
+        if cap is not None and loads.served[p] > cap:
+            out.append(f"{person.staff_id} serves {loads.served[p]} pupils, over the cap of {cap}")
+    for role in rules.roles.values():
+        if role.average_cap is None or role.caseload_service is None:
+            continue
+        members = [p for p, s in enumerate(problem.staff) if s.role == role.code and s.available]
+        served = sum(loads.served[p] for p in members)
+        fte = sum(problem.staff[p].fte for p in members)
+        if served > average_budget(role.average_cap, fte):
+            out.append(f"{role.code}: {served} pupils over {fte:g} FTE exceeds the district average of "
+                       f"{role.average_cap}")
+    return out
+
+
+def average_budget(average_cap: int, fte: float) -> int:
+    """Pupils allowed in total under a district-wide average cap."""
+    return int(average_cap * fte + 1e-9)
+
+
+def _role_kpis(problem: Problem, loads: Loads) -> dict[str, dict[str, float]]:
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for p, person in enumerate(problem.staff):
+        if not person.available:
+            continue
+        r = load_ratio(problem, p, loads.served[p])
+        if r is not None:
+            ratios[person.role].append(r)
+    return {
+        role: {
+            "max_load_ratio": round(max(values), 4),
+            "load_ratio_stddev": round(statistics.pstdev(values), 4) if len(values) > 1 else 0.0,
+        }
+        for role, values in sorted(ratios.items())
+    }
+
+
+def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
+    rules = problem.rules
+    loads = loads or compute_loads(problem, plan)
+    assigned = [s for s, m in enumerate(plan.case_managers) if m is not None]
+    best = sum(
+        best_practice_rank(rules, problem.students[s], services_delivered_by(problem, plan, s, plan.case_managers[s]))
+        == 0
+        for s in assigned
+    )
+    changed = sum(
+        st.current_case_manager is not None
+        and (m is None or problem.staff[m].staff_id != st.current_case_manager)
+        for st, m in zip(problem.students, plan.case_managers, strict=True)
+    )
+    return {
+        "students": len(problem.students),
+        "assigned": len(assigned),
+        "unassigned": len(problem.students) - len(assigned),
+        "services": len(problem.demands),
+        "services_unserved": sum(p is None for p in plan.providers),
+        "best_practice_rate": round(best / len(assigned), 4) if assigned else 0.0,
+        "changed_case_managers": changed,
+        "roles": _role_kpis(problem, loads),
+    }
+
+
+def check_plan(problem: Problem, plan: Plan) -> CheckReport:
+    """Re-verify every hard rule and recompute KPIs and objective, no solver."""
+    if len(plan.providers) != len(problem.demands) or len(plan.case_managers) != len(problem.students):
+        return CheckReport(("plan does not cover every student and service",), ObjectiveTerms())
+    loads = compute_loads(problem, plan)
+    violations = _check_assignments(problem, plan) + _check_caps(problem, loads)
+    return CheckReport(tuple(violations), objective_terms(problem, plan, loads), plan_kpis(problem, plan, loads))

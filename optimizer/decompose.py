@@ -1,0 +1,108 @@
+"""Split the district into independent components.
+
+Students and staff are connected when a staff member is a candidate provider
+or case manager of the student; itinerant staff join the sites they serve.
+Components share no variable, so each is solved on its own, and the sum of
+their optima is the district optimum, with one exception: a district-wide
+average cap (the SLP average of EC 56363.3) couples every component holding
+that role. When the cap cannot bind it is dropped; otherwise those components
+are merged and the cap stays one exact constraint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.candidates import Candidates
+from models.domain import Problem
+from models.eligibility import caseload_cap
+from models.plan import average_budget
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    students: tuple[int, ...]
+    demands: tuple[int, ...]
+    staff: tuple[int, ...]
+    average_caps: tuple[str, ...]  # roles whose district average cap is enforced here
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, a: int) -> int:
+        parent = self.parent
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def binding_average_caps(problem: Problem, cands: Candidates) -> list[str]:
+    """Roles whose district-wide average cap could be exceeded by some plan."""
+    rules = problem.rules
+    binding = []
+    for role in rules.roles.values():
+        if role.average_cap is None or role.caseload_service is None:
+            continue
+        members = {p for p, s in enumerate(problem.staff) if s.role == role.code and s.available}
+        if not members:
+            continue
+        most = dict.fromkeys(members, 0)
+        reachable = 0
+        for d, demand in enumerate(problem.demands):
+            if demand.service != role.caseload_service:
+                continue
+            hit = [p for p in cands.providers[d] if p in members]
+            for p in hit:
+                most[p] += 1
+            reachable += bool(hit)
+        for p in members:
+            cap = caseload_cap(rules, problem.staff[p])
+            if cap is not None:
+                most[p] = min(most[p], cap)
+        fte = sum(problem.staff[p].fte for p in members)
+        if min(reachable, sum(most.values())) > average_budget(role.average_cap, fte):
+            binding.append(role.code)
+    return binding
+
+
+def split(problem: Problem, cands: Candidates) -> list[Component]:
+    """Independent components, largest first; coupled roles merged."""
+    n_students, n_staff = len(problem.students), len(problem.staff)
+    uf = _UnionFind(n_students + n_staff)
+    for d, demand in enumerate(problem.demands):
+        for p in cands.providers[d]:
+            uf.union(demand.student, n_students + p)
+    for s, options in enumerate(cands.managers):
+        for p in options:
+            uf.union(s, n_students + p)
+    coupled = binding_average_caps(problem, cands)
+    for role in coupled:
+        members = [n_students + p for p, s in enumerate(problem.staff) if s.role == role and s.available]
+        for node in members[1:]:
+            uf.union(members[0], node)
+
+    students: dict[int, list[int]] = {}
+    staff: dict[int, list[int]] = {}
+    demands: dict[int, list[int]] = {}
+    for s in range(n_students):
+        students.setdefault(uf.find(s), []).append(s)
+    for p in range(n_staff):
+        staff.setdefault(uf.find(n_students + p), []).append(p)
+    for d, demand in enumerate(problem.demands):
+        demands.setdefault(uf.find(demand.student), []).append(d)
+    components = []
+    for root, members in students.items():
+        people = tuple(staff.get(root, ()))
+        roles = tuple(r for r in coupled if any(problem.staff[p].role == r and problem.staff[p].available
+                                                 for p in people))
+        components.append(Component(tuple(members), tuple(demands.get(root, ())), people, roles))
+    components.sort(key=lambda c: (-len(c.demands) - len(c.students), c.students[0]))
+    return components

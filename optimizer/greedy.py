@@ -1,0 +1,88 @@
+"""A legal plan without a solver: what a director does by hand.
+
+Services in input order, each to its current provider when legal and with
+room, else to the eligible person with the most room left; the case manager
+is the provider of the student's best-ranked service when that person may
+case-manage, else the current case manager, else the least-loaded eligible
+person. It respects every hard rule, so it serves as the solver's complete
+starting hint, as a fallback when a component finds no solution in time, and
+as the baseline the benchmark compares against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from models.candidates import Candidates
+from models.domain import Problem
+from models.eligibility import balance_target, caseload_cap
+from models.objective import best_practice_services
+from models.plan import Plan, average_budget
+
+
+def greedy_plan(problem: Problem, cands: Candidates, students: Iterable[int] | None = None,
+                first_fit: bool = False) -> Plan:
+    """Plan ``students`` (default all); ``first_fit`` takes the first eligible person with room."""
+    rules = problem.rules
+    index = problem.staff_index
+    caps = [caseload_cap(rules, s) for s in problem.staff]
+    targets = [balance_target(rules, s) or 1.0 for s in problem.staff]
+    load = [0] * len(problem.staff)
+    managed = [0] * len(problem.staff)
+    caseload_service = [
+        rules.roles[s.role].caseload_service if s.role in rules.roles else None for s in problem.staff
+    ]
+    budgets: dict[str, int] = {}
+    for role in rules.roles.values():
+        if role.average_cap is not None:
+            fte = sum(s.fte for s in problem.staff if s.role == role.code and s.available)
+            budgets[role.code] = average_budget(role.average_cap, fte)
+    providers: list[int | None] = [None] * len(problem.demands)
+    managers: list[int | None] = [None] * len(problem.students)
+
+    def room(p: int, service: str) -> float:
+        if caseload_service[p] != service:
+            return float("inf")
+        role = problem.staff[p].role
+        if role in budgets and budgets[role] <= 0:
+            return 0
+        return float("inf") if caps[p] is None else caps[p] - load[p]
+
+    def take(p: int, service: str) -> None:
+        if caseload_service[p] == service:
+            load[p] += 1
+            role = problem.staff[p].role
+            if role in budgets:
+                budgets[role] -= 1
+
+    order = range(len(problem.students)) if students is None else sorted(students)
+    for s in order:
+        student = problem.students[s]
+        for d in problem.demands_of[s]:
+            service = problem.demands[d].service
+            options = [p for p in cands.providers[d] if room(p, service) > 0]
+            if not options:
+                continue
+            current = index.get(problem.current_providers.get((student.student_id, service), ""), -1)
+            if current in options:
+                choice = current
+            elif first_fit:
+                choice = options[0]
+            else:
+                choice = min(options, key=lambda p: (load[p] / targets[p], p))
+            providers[d] = choice
+            take(choice, service)
+        eligible = set(cands.managers[s])
+        if not eligible:
+            continue
+        for service in best_practice_services(rules, student):
+            delivering = [providers[d] for d in problem.demands_of[s]
+                          if problem.demands[d].service == service and providers[d] in eligible]
+            if delivering:
+                managers[s] = delivering[0]
+                break
+        else:
+            current = index.get(student.current_case_manager or "", -1)
+            managers[s] = current if current in eligible else min(eligible, key=lambda p: (managed[p], p))
+        managed[managers[s]] += 1
+    return Plan(providers=tuple(providers), case_managers=tuple(managers))

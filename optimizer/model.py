@@ -1,0 +1,293 @@
+"""The CP-SAT model of one component: one small method per business rule.
+
+Variables exist only for eligible pairs (``models.candidates``), so the
+credential, role, site and availability rules (R1-R4) hold by construction;
+the methods below add the rules that couple pairs, then the objective. Every
+coefficient comes from ``models.objective`` so that ``check_plan`` recomputes
+exactly the objective the solver minimised.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from models.candidates import Candidates
+from models.domain import Problem
+from models.eligibility import balance_target, case_management_target, caseload_cap, may_case_manage_role
+from models.objective import balance_marginals, best_practice_services
+from models.plan import Plan, average_budget
+from optimizer.decompose import Component
+
+
+@dataclass(slots=True)
+class ManagerOption:
+    staff: int
+    rank: int  # best-practice rank (0 = best)
+    var: cp_model.IntVar
+    demand: int | None  # the demand this person delivers as case manager; None = coordinating
+
+
+@dataclass(slots=True)
+class Variables:
+    provide: dict[int, dict[int, cp_model.IntVar]] = field(default_factory=dict)  # demand -> staff -> var
+    unserved: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    manage: dict[int, list[ManagerOption]] = field(default_factory=dict)  # student -> options
+    unassigned: dict[int, cp_model.IntVar] = field(default_factory=dict)
+
+
+class CaseloadModel:
+    """Build the model of one component; ``plan_from`` reads a solution back."""
+
+    def __init__(self, problem: Problem, cands: Candidates, component: Component) -> None:
+        self.problem, self.cands, self.component = problem, cands, component
+        self.rules = problem.rules
+        self.model = cp_model.CpModel()
+        self.vars = Variables()
+        self._terms: list[tuple[cp_model.IntVar, int]] = []
+        self.offset = 0
+        self._create_variables()
+        self._each_service_has_one_legal_provider()
+        self._each_student_has_one_case_manager()
+        self._coordinator_delivers_no_ranked_service()
+        self._caseload_caps()
+        self._district_average_caps()
+        self._serve_every_student_first()
+        self._prefer_best_practice_case_manager()
+        self._balance_service_caseloads()
+        self._balance_case_management()
+        self._keep_current_case_managers()
+        self._keep_current_providers()
+        self.model.minimize(
+            cp_model.LinearExpr.weighted_sum([v for v, _ in self._terms], [c for _, c in self._terms]) + self.offset
+        )
+
+    # -- variables ---------------------------------------------------------
+
+    def _create_variables(self) -> None:
+        m, v, p = self.model, self.vars, self.problem
+        for d in self.component.demands:
+            v.provide[d] = {s: m.new_bool_var("") for s in self.cands.providers[d]}
+            v.unserved[d] = m.new_bool_var("")
+        ranked_cache: dict[int, tuple[str, ...]] = {}
+        for s in self.component.students:
+            student = p.students[s]
+            ranked = ranked_cache.setdefault(s, best_practice_services(self.rules, student))
+            options: list[ManagerOption] = []
+            managers = set(self.cands.managers[s])
+            for d in p.demands_of[s]:
+                service = p.demands[d].service
+                if service not in ranked:
+                    continue
+                for staff in self.cands.providers[d]:
+                    if staff in managers:
+                        options.append(ManagerOption(staff, ranked.index(service), m.new_bool_var(""), d))
+            for staff in self.cands.managers[s]:
+                options.append(ManagerOption(staff, len(ranked), m.new_bool_var(""), None))
+            v.manage[s] = options
+            v.unassigned[s] = m.new_bool_var("")
+
+    def _caseload_expr(self, staff: int) -> tuple[list[cp_model.IntVar], int]:
+        """Variables counting the person's pupils on the role's caseload service."""
+        role = self.rules.roles.get(self.problem.staff[staff].role)
+        if role is None or role.caseload_service is None:
+            return [], 0
+        out = [
+            self.vars.provide[d][staff]
+            for d in self._demands_by_staff[staff]
+            if self.problem.demands[d].service == role.caseload_service
+        ]
+        return out, len(out)
+
+    @property
+    def _demands_by_staff(self) -> dict[int, list[int]]:
+        cached = getattr(self, "_dbs", None)
+        if cached is None:
+            cached = defaultdict(list)
+            for d, options in self.vars.provide.items():
+                for staff in options:
+                    cached[staff].append(d)
+            self._dbs = cached
+        return cached
+
+    @property
+    def _options_by_staff(self) -> dict[int, list[ManagerOption]]:
+        cached = getattr(self, "_obs", None)
+        if cached is None:
+            cached = defaultdict(list)
+            for options in self.vars.manage.values():
+                for option in options:
+                    cached[option.staff].append(option)
+            self._obs = cached
+        return cached
+
+    # -- hard rules ----------------------------------------------------------
+
+    def _each_service_has_one_legal_provider(self) -> None:
+        """Each (student, service) gets exactly one provider who may deliver it, or is unserved.
+
+        Only eligible people have a variable: the role delivers the service,
+        the person holds its credential (R2), serves the site, is available,
+        and for sdc/rsp is authorized for the student's category (R1/R3).
+        """
+        for d, options in self.vars.provide.items():
+            self.model.add_exactly_one([*options.values(), self.vars.unserved[d]])
+
+    def _each_student_has_one_case_manager(self) -> None:
+        """Each student gets exactly one case manager whose role may case-manage (R4), or none."""
+        for s, options in self.vars.manage.items():
+            self.model.add_exactly_one([o.var for o in options] + [self.vars.unassigned[s]])
+        for options in self.vars.manage.values():
+            for o in options:
+                if o.demand is not None:
+                    # managing as the provider of this service requires providing it
+                    self.model.add_implication(o.var, self.vars.provide[o.demand][o.staff])
+
+    def _coordinator_delivers_no_ranked_service(self) -> None:
+        """Label consistency: a 'coordinating' option is taken only when the person
+        delivers none of the student's ranked services, so the rank the model pays
+        is the rank the plan shows."""
+        for options in self.vars.manage.values():
+            ranked_by_staff: dict[int, list[int]] = defaultdict(list)
+            for o in options:
+                if o.demand is not None:
+                    ranked_by_staff[o.staff].append(o.demand)
+            for o in options:
+                if o.demand is None:
+                    for d in ranked_by_staff.get(o.staff, ()):
+                        self.model.add_bool_or([o.var.negated(), self.vars.provide[d][o.staff].negated()])
+
+    def _caseload_caps(self) -> None:
+        """Per-person hard caps, prorated by FTE: resource specialist 28 (32 with
+        a waiver, EC 56362), preschool-only SLP 40 (EC 56441.7), local SDC caps
+        and ``max_caseload``."""
+        for staff in self.component.staff:
+            cap = caseload_cap(self.rules, self.problem.staff[staff])
+            if cap is None:
+                continue
+            terms, n = self._caseload_expr(staff)
+            if n > cap:
+                self.model.add(sum(terms) <= cap)
+
+    def _district_average_caps(self) -> None:
+        """District-wide average caps (SLP average of 55 per FTE, EC 56363.3):
+        one aggregate constraint over every available member of the role."""
+        for role_code in self.component.average_caps:
+            role = self.rules.roles[role_code]
+            members = [p for p in self.component.staff
+                       if self.problem.staff[p].role == role_code and self.problem.staff[p].available]
+            terms = [var for p in members for var in self._caseload_expr(p)[0]]
+            budget = average_budget(role.average_cap, sum(self.problem.staff[p].fte for p in members))
+            if len(terms) > budget:
+                self.model.add(sum(terms) <= budget)
+
+    # -- objective -----------------------------------------------------------
+
+    def _serve_every_student_first(self) -> None:
+        """Unserved services and unassigned students cost far more than any soft term."""
+        w = self.rules.weights
+        self._terms += [(var, w.unserved_service) for var in self.vars.unserved.values()]
+        self._terms += [(var, w.unassigned_student) for var in self.vars.unassigned.values()]
+
+    def _prefer_best_practice_case_manager(self) -> None:
+        """CTC best practice: the provider of the most intensive service manages
+        the case (SDC > RSP > speech > itinerant); each rank lower costs more."""
+        weight = self.rules.weights.best_practice_rank
+        for options in self.vars.manage.values():
+            self._terms += [(o.var, weight * o.rank) for o in options if o.rank]
+
+    def _add_convex_balance(self, load: list[cp_model.IntVar], target: float | None, weight: int) -> None:
+        """Convex cost of a load (``models.objective.balance_cost``) as an LP-friendly epigraph."""
+        if target is None or weight <= 0 or not load:
+            return
+        marginals = balance_marginals(target, weight)
+        upto = len(load)
+        if max(marginals[: min(upto, len(marginals))], default=0) == 0:
+            return
+        cost = self.model.new_int_var(0, sum(marginals) + marginals[-1] * max(0, upto - len(marginals)), "")
+        total = sum(load)
+        acc = 0
+        for k in range(min(upto, len(marginals))):
+            # the line through (k, f(k)) with the slope of the (k+1)-th pupil
+            self.model.add(cost >= acc + marginals[k] * (total - k))
+            acc += marginals[k]
+        self._terms.append((cost, 1))
+
+    def _balance_service_caseloads(self) -> None:
+        """Balanced caseloads within a role: convex in load / FTE-prorated cap."""
+        weight = self.rules.weights.service_balance
+        for staff in self.component.staff:
+            target = balance_target(self.rules, self.problem.staff[staff])
+            self._add_convex_balance(self._caseload_expr(staff)[0], target, weight)
+
+    def _balance_case_management(self) -> None:
+        """Balanced case-management loads (soft; CTC leaves the number local)."""
+        weight = self.rules.weights.case_management_balance
+        for staff in self.component.staff:
+            person = self.problem.staff[staff]
+            if not may_case_manage_role(self.rules, person):
+                continue
+            load = [o.var for o in self._options_by_staff.get(staff, [])]
+            self._add_convex_balance(load, case_management_target(self.rules, person), weight)
+
+    def _keep_current_case_managers(self) -> None:
+        """Continuity: changing a student's current case manager costs a penalty."""
+        weight = self.rules.weights.change_case_manager
+        index = self.problem.staff_index
+        for s, options in self.vars.manage.items():
+            current = self.problem.students[s].current_case_manager
+            if current is None or weight == 0:
+                continue
+            self.offset += weight
+            staff = index.get(current)
+            self._terms += [(o.var, -weight) for o in options if o.staff == staff]
+
+    def _keep_current_providers(self) -> None:
+        """Continuity: moving a service away from its current provider costs a penalty."""
+        weight = self.rules.weights.change_provider
+        index = self.problem.staff_index
+        for d, options in self.vars.provide.items():
+            student = self.problem.students[self.problem.demands[d].student]
+            current = self.problem.current_providers.get((student.student_id, self.problem.demands[d].service))
+            if current is None or weight == 0:
+                continue
+            self.offset += weight
+            var = options.get(index.get(current, -1))
+            if var is not None:
+                self._terms.append((var, -weight))
+
+    # -- hints and solutions ---------------------------------------------------
+
+    def add_hint(self, plan: Plan) -> None:
+        """A complete starting solution (e.g. greedy) for the solver."""
+        for d, options in self.vars.provide.items():
+            for staff, var in options.items():
+                self.model.add_hint(var, plan.providers[d] == staff)
+            self.model.add_hint(self.vars.unserved[d], plan.providers[d] is None)
+        for s, options in self.vars.manage.items():
+            manager = plan.case_managers[s]
+            chosen = self._hinted_option(s, manager, plan) if manager is not None else None
+            for o in options:
+                self.model.add_hint(o.var, o is chosen)
+            self.model.add_hint(self.vars.unassigned[s], chosen is None)
+
+    def _hinted_option(self, s: int, manager: int, plan: Plan) -> ManagerOption | None:
+        best = None
+        for o in self.vars.manage[s]:
+            if o.staff != manager:
+                continue
+            if o.demand is not None and plan.providers[o.demand] != manager:
+                continue
+            if best is None or o.rank < best.rank:
+                best = o
+        return best
+
+    def read_solution(self, solver: cp_model.CpSolver, providers: list, managers: list) -> None:
+        """Write the solver's choices into the district-wide plan lists."""
+        values = solver.response_proto.solution
+        for d, options in self.vars.provide.items():
+            providers[d] = next((staff for staff, var in options.items() if values[var.index]), None)
+        for s, options in self.vars.manage.items():
+            managers[s] = next((o.staff for o in options if values[o.var.index]), None)

@@ -1,0 +1,40 @@
+"""Tiny, readable districts for rule tests (all synthetic)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from models.domain import Problem, ServiceNeed, Staff, Student
+from models.rules import Rules, load_rules
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    return load_rules()
+
+
+def student(student_id: str, services: str = "rsp", *, site: str = "A", grade: str = "3", primary: str = "SLD",
+            secondary: str | None = None, support: str = "mild_moderate", alternate: bool = False,
+            current: str | None = None, locked: bool = False) -> Student:
+    needs = []
+    for token in services.split(";"):
+        code, _, minutes = token.partition(":")
+        needs.append(ServiceNeed(code, int(minutes) if minutes else None))
+    return Student(student_id=student_id, site=site, grade=grade, primary=primary, secondary=secondary,
+                   support_level=support, services=tuple(needs), alternate_placement=alternate,
+                   current_case_manager=current, locked=locked)
+
+
+def staff(staff_id: str, role: str, credentials: str = "", *, sites: str = "A", fte: float = 1.0,
+          max_caseload: int | None = None, rsp_waiver: bool = False, preschool_only: bool = False,
+          can_case_manage: bool | None = None, available: bool = True) -> Staff:
+    return Staff(staff_id=staff_id, role=role, sites=frozenset(sites.split(";")),
+                 credentials=frozenset(c for c in credentials.split(";") if c), fte=fte,
+                 max_caseload=max_caseload, rsp_waiver=rsp_waiver, preschool_only=preschool_only,
+                 can_case_manage=can_case_manage, available=available)
+
+
+def district(students: list[Student], people: list[Staff],
+             current_providers: dict[tuple[str, str], str] | None = None, rules_: Rules | None = None) -> Problem:
+    return Problem(rules=rules_ or rules(), students=tuple(students), staff=tuple(people),
+                   current_providers=current_providers or {})
