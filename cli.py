@@ -44,10 +44,11 @@ def input_options(require: bool) -> Callable[[Callable[..., Any]], Callable[...,
 
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         f = click.option("--rules", "rules_path", type=existing_file, help="Rules TOML (default: California).")(f)
+        default = "" if require else " Default: the sample district."
         f = click.option("--staff", "staff_path", type=existing_file, required=require,
-                         help="Staff table (.csv or .xlsx)." + ("" if require else " Default: the sample district."))(f)
+                         help="Staff table (.csv or .xlsx)." + default)(f)
         f = click.option("--students", "students_path", type=existing_file, required=require,
-                         help="Students table (.csv or .xlsx)." + ("" if require else " Default: the sample district."))(f)
+                         help="Students table (.csv or .xlsx)." + default)(f)
         return f
 
     return decorate

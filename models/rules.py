@@ -319,7 +319,8 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
     for cred in credentials.values():
         for token in (cred.code, *cred.aliases):
             if credential_by_token.get(token, cred.code) != cred.code:
-                raise RulesError(f"{source}: [credentials.{cred.code}]: alias {token!r} also names {credential_by_token[token]}")
+                other = credential_by_token[token]
+                raise RulesError(f"{source}: [credentials.{cred.code}]: alias {token!r} also names {other}")
             credential_by_token[token] = cred.code
 
     return Rules(

@@ -1,0 +1,126 @@
+"""Plain-words reasons for what a plan could not do.
+
+Each reason names the rule that decided and who is missing, e.g. "no
+available staff at site LINCOLN holds a credential authorizing DEAF
+instruction". Reasons name sites, codes and staff ids, never student names.
+"""
+
+from __future__ import annotations
+
+from models.candidates import staff_by_site
+from models.domain import ALL_SITES, Problem, Staff, Student
+from models.eligibility import (
+    caseload_cap,
+    holds_service_credential,
+    may_case_manage,
+    may_case_manage_role,
+    may_deliver,
+    role_delivers,
+    within_preschool_limit,
+)
+from models.plan import Loads, Plan, average_budget
+
+
+def _ids(people: list[Staff], limit: int = 5) -> str:
+    ids = [p.staff_id for p in people]
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+class _Sites:
+    """Staff serving each site, so a reason looks only at the student's site."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.by_site = staff_by_site(problem)
+        self.roles = {p.role for p in problem.staff}
+
+    def local(self, site: str) -> list[Staff]:
+        ids = sorted(set(self.by_site.get(site, [])) | set(self.by_site.get(ALL_SITES, [])))
+        return [self.problem.staff[i] for i in ids]
+
+
+def why_nobody_may_deliver(problem: Problem, student: Student, service: str, sites: _Sites | None = None) -> str:
+    """Which hard rule leaves this service with no legal provider."""
+    rules = problem.rules
+    sites = sites or _Sites(problem)
+    site = student.site
+    if not any(service in rules.roles[r].delivers for r in sites.roles if r in rules.roles):
+        return f"no staff member's role delivers {service}"
+    pool = [p for p in sites.local(site) if role_delivers(rules, p, service)]
+    if not pool:
+        return f"no staff at site {site} delivers {service}"
+    present = [p for p in pool if p.available]
+    if not present:
+        return f"the staff at site {site} who deliver {service} ({_ids(pool)}) are unavailable"
+    pool = [p for p in present if holds_service_credential(rules, p, service)]
+    if not pool:
+        needed = " or ".join(sorted(rules.services[service].credentials))
+        return f"no available staff at site {site} who delivers {service} holds a {needed} credential (R2)"
+    pool_pre = [p for p in pool if within_preschool_limit(rules, p, student)]
+    if not pool_pre:
+        return f"the {service} providers at site {site} ({_ids(pool)}) serve preschool only (EC 56441.7)"
+    category = student.instruction_category
+    detail = f"{student.support_level} support, grade {student.grade}"
+    if student.alternate_placement:
+        return (f"no available staff at site {site} holds a credential authorizing {category} instruction "
+                f"({detail}) for this alternate placement (R3: secondary disability)")
+    return (f"no available staff at site {site} holds a credential authorizing {category} instruction "
+            f"({detail}) (R1)")
+
+
+def why_unserved(problem: Problem, loads: Loads, d: int, sites: _Sites | None = None) -> str:
+    demand = problem.demands[d]
+    student = problem.students[demand.student]
+    rules, service = problem.rules, demand.service
+    sites = sites or _Sites(problem)
+    current_id = problem.current_providers.get((student.student_id, service))
+    if student.locked and current_id is not None:
+        current = problem.staff_index.get(current_id)
+        if current is None:
+            return f"locked to {current_id}, who is no longer on staff"
+        if not may_deliver(rules, problem.staff[current], student, service):
+            return f"locked to {current_id}, who may no longer deliver {service}: " + (
+                why_nobody_may_deliver(problem, student, service, sites))
+    eligible = [p for p in sites.local(student.site) if may_deliver(rules, p, student, service)]
+    if not eligible:
+        return why_nobody_may_deliver(problem, student, service, sites)
+    for role in {p.role for p in eligible}:
+        spec = rules.roles[role]
+        if spec.average_cap is not None and spec.caseload_service == service:
+            members = [i for i, p in enumerate(problem.staff) if p.role == role and p.available]
+            fte = sum(problem.staff[i].fte for i in members)
+            if sum(loads.served[i] for i in members) >= average_budget(spec.average_cap, fte):
+                return (f"the district average cap of {spec.average_cap} {service} pupils per {role} FTE is "
+                        f"reached ({fte:g} FTE)")
+    at_cap = [p for p in eligible if (c := caseload_cap(rules, p)) is not None
+              and loads.served[problem.staff_index[p.staff_id]] >= c]
+    if len(at_cap) == len(eligible):
+        return f"every eligible provider at site {student.site} ({_ids(eligible)}) is at their caseload cap"
+    return (f"eligible providers ({_ids(eligible)}) were needed for other students within their caps; "
+            f"serving this one would leave another unserved")
+
+
+def why_unassigned(problem: Problem, s: int, sites: _Sites | None = None) -> str:
+    student = problem.students[s]
+    rules = problem.rules
+    if student.locked and student.current_case_manager:
+        current = problem.staff_index.get(student.current_case_manager)
+        if current is None:
+            return f"locked to case manager {student.current_case_manager}, who is no longer on staff"
+        if not may_case_manage(rules, problem.staff[current], student):
+            return f"locked to case manager {student.current_case_manager}, who may no longer manage this case"
+    sites = sites or _Sites(problem)
+    at_site = [p for p in sites.local(student.site) if may_case_manage_role(rules, p)]
+    if not at_site:
+        return f"no staff member whose role may case-manage serves site {student.site}"
+    return f"every staff member at site {student.site} who may case-manage ({_ids(at_site)}) is unavailable"
+
+
+def reasons(problem: Problem, plan: Plan, loads: Loads) -> tuple[dict[int, str], dict[int, str]]:
+    """(reason per unserved demand, reason per unassigned student)."""
+    sites = _Sites(problem)
+    unserved = {d: why_unserved(problem, loads, d, sites) for d, p in enumerate(plan.providers) if p is None}
+    unassigned = {s: why_unassigned(problem, s, sites) for s, m in enumerate(plan.case_managers) if m is None}
+    return unserved, unassigned
+
+

@@ -1,0 +1,33 @@
+"""The short terminal summary of a plan."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from models.domain import Problem
+from models.explain import reasons
+from models.plan import Result, compute_loads, plan_kpis
+
+
+def terminal_summary(problem: Problem, result: Result) -> str:
+    loads = compute_loads(problem, result.plan)
+    kpis = plan_kpis(problem, result.plan, loads)
+    gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
+    lines = [
+        f"Status {result.status}  objective {result.objective}  bound {result.best_bound:g}  gap {gap}  "
+        f"({result.solve_seconds:.2f} s, {result.components} component(s))",
+        f"Students {kpis['students']}: {kpis['assigned']} with a case manager, {kpis['unassigned']} unassigned; "
+        f"best practice {kpis['best_practice_rate']:.1%}; case managers changed {kpis['changed_case_managers']}",
+        f"Services {kpis['services']}: {kpis['services_unserved']} unserved",
+    ]
+    unserved, unassigned = reasons(problem, result.plan, loads)
+    by_reason = Counter(
+        (problem.demands[d].service, why) for d, why in unserved.items()
+    )
+    for (service, why), n in by_reason.most_common(5):
+        lines.append(f"  {n} x {service}: {why}")
+    for why, n in Counter(unassigned.values()).most_common(3):
+        lines.append(f"  {n} x no case manager: {why}")
+    for role, values in kpis["roles"].items():
+        lines.append(f"  {role:<20} max load {values['max_load_ratio']:.2f}  spread {values['load_ratio_stddev']:.2f}")
+    return "\n".join(lines)

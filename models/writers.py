@@ -1,0 +1,166 @@
+"""Write a plan as the contract's output files (pandas lives here, at the edge)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from models.domain import Problem
+from models.eligibility import caseload_cap
+from models.explain import reasons
+from models.objective import best_practice_rank, best_practice_services
+from models.plan import (
+    CheckReport,
+    Loads,
+    Result,
+    case_manager_mode,
+    check_plan,
+    compute_loads,
+    load_ratio,
+    services_delivered_by,
+)
+
+
+def input_fingerprint(problem: Problem) -> str:
+    """SHA-256 of the inputs' content (students, staff, current plan, rules), order-independent of hashing."""
+    def canon(value):
+        if isinstance(value, frozenset | set):
+            return sorted(canon(v) for v in value)
+        if isinstance(value, tuple | list):
+            return [canon(v) for v in value]
+        if hasattr(value, "__dataclass_fields__"):
+            return {k: canon(getattr(value, k)) for k in value.__dataclass_fields__}
+        return value
+
+    payload = {
+        "students": canon(problem.students),
+        "staff": canon(problem.staff),
+        "current": sorted([*k, v] for k, v in problem.current_providers.items()),
+        "rules": problem.rules.source,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _bent_preferences(problem: Problem, result: Result, s: int) -> str:
+    """Which soft rules this student's plan bends, in words."""
+    plan, student = result.plan, problem.students[s]
+    notes = []
+    manager = plan.case_managers[s]
+    if manager is not None:
+        delivered = services_delivered_by(problem, plan, s, manager)
+        rank = best_practice_rank(problem.rules, student, delivered)
+        if rank:
+            ranked = best_practice_services(problem.rules, student)
+            notes.append(f"best practice is the {ranked[0]} provider (case manager ranks {rank} below)")
+        manager_id = problem.staff[manager].staff_id
+    else:
+        manager_id = None
+    if student.current_case_manager and manager_id != student.current_case_manager:
+        notes.append(f"case manager changed from {student.current_case_manager}")
+    return "; ".join(notes)
+
+
+def assignments_table(problem: Problem, result: Result, unassigned_reasons: dict[int, str]) -> pd.DataFrame:
+    plan, rules = result.plan, problem.rules
+    rows = []
+    for s, student in enumerate(problem.students):
+        m = plan.case_managers[s]
+        person = None if m is None else problem.staff[m]
+        rank = None if m is None else best_practice_rank(rules, student, services_delivered_by(problem, plan, s, m))
+        rows.append({
+            "student_id": student.student_id,
+            "site": student.site,
+            "case_manager": "" if person is None else person.staff_id,
+            "case_manager_role": "" if person is None else person.role,
+            "mode": case_manager_mode(problem, plan, s) or "",
+            "best_practice": "" if rank is None else str(rank == 0).lower(),
+            "status": "unassigned" if person is None else "assigned",
+            "reason": unassigned_reasons.get(s, ""),
+            "notes": _bent_preferences(problem, result, s),
+        })
+    return pd.DataFrame(rows)
+
+
+def services_table(problem: Problem, result: Result, unserved_reasons: dict[int, str]) -> pd.DataFrame:
+    rows = []
+    for d, demand in enumerate(problem.demands):
+        p = result.plan.providers[d]
+        person = None if p is None else problem.staff[p]
+        rows.append({
+            "student_id": problem.students[demand.student].student_id,
+            "service": demand.service,
+            "provider": "" if person is None else person.staff_id,
+            "provider_role": "" if person is None else person.role,
+            "status": "unserved" if person is None else "served",
+            "reason": unserved_reasons.get(d, ""),
+            "minutes_per_week": "" if demand.minutes is None else demand.minutes,
+        })
+    return pd.DataFrame(rows, columns=["student_id", "service", "provider", "provider_role", "status", "reason",
+                                       "minutes_per_week"])
+
+
+def caseloads_table(problem: Problem, loads: Loads) -> pd.DataFrame:
+    rules = problem.rules
+    rows = []
+    for p, person in enumerate(problem.staff):
+        cap = caseload_cap(rules, person)
+        ratio = load_ratio(problem, p, loads.served[p]) if person.available else None
+        row = {
+            "staff_id": person.staff_id,
+            "role": person.role,
+            "fte": person.fte,
+            "sites": ";".join(sorted(person.sites)),
+            "available": str(person.available).lower(),
+            "case_managed": loads.case_managed[p],
+        }
+        for service in rules.services:
+            row[f"served_{service}"] = loads.by_service[p].get(service, 0)
+        row["cap"] = "" if cap is None else cap
+        row["load_ratio"] = "" if ratio is None else round(ratio, 4)
+        row["over_cap"] = str(cap is not None and loads.served[p] > cap).lower()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary(problem: Problem, result: Result, report: CheckReport) -> dict:
+    kpis = report.kpis
+    roles = kpis["roles"]
+    return {
+        "status": result.status,
+        "objective": result.objective,
+        "best_bound": result.best_bound,
+        "gap": None if result.gap is None else round(result.gap, 6),
+        "solve_seconds": result.solve_seconds,
+        "students": kpis["students"],
+        "assigned": kpis["assigned"],
+        "unassigned": kpis["unassigned"],
+        "services": kpis["services"],
+        "services_unserved": kpis["services_unserved"],
+        "best_practice_rate": kpis["best_practice_rate"],
+        "max_load_ratio": {role: v["max_load_ratio"] for role, v in roles.items()},
+        "load_ratio_stddev": {role: v["load_ratio_stddev"] for role, v in roles.items()},
+        "changed_case_managers": kpis["changed_case_managers"],
+        "objective_terms": report.terms.as_dict(),
+        "hard_rule_violations": list(report.violations),
+        "components": result.components,
+        "rules": problem.rules.source,
+        "rules_name": problem.rules.name,
+        "inputs_sha256": input_fingerprint(problem),
+    }
+
+
+def write_plan(problem: Problem, result: Result, out_dir: Path) -> dict:
+    """Write assignments.csv, services.csv, caseloads.csv and summary.json; return the summary."""
+    loads = compute_loads(problem, result.plan)
+    report = check_plan(problem, result.plan)
+    unserved, unassigned = reasons(problem, result.plan, loads)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assignments_table(problem, result, unassigned).to_csv(out_dir / "assignments.csv", index=False)
+    services_table(problem, result, unserved).to_csv(out_dir / "services.csv", index=False)
+    caseloads_table(problem, loads).to_csv(out_dir / "caseloads.csv", index=False)
+    data = summary(problem, result, report)
+    (out_dir / "summary.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return data
