@@ -45,7 +45,7 @@ def why_nobody_may_deliver(problem: Problem, student: Student, service: str, sit
     sites = sites or _Sites(problem)
     site = student.site
     if not any(service in rules.roles[r].delivers for r in sites.roles if r in rules.roles):
-        return f"no staff member's role delivers {service}"
+        return f"no staff member in the district has a role that delivers {service}"
     pool = [p for p in sites.local(site) if role_delivers(rules, p, service)]
     if not pool:
         return f"no staff at site {site} delivers {service}"

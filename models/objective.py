@@ -69,18 +69,25 @@ def best_practice_services(rules: Rules, student: Student) -> tuple[str, ...]:
     return tuple(s for s in rules.best_practice_order if s in have)
 
 
-def best_practice_rank(rules: Rules, student: Student, delivered_by_manager: set[str] | frozenset[str]) -> int:
+def best_practice_rank(rules: Rules, student: Student, delivered_by_manager: set[str] | frozenset[str],
+                       manager_role: str) -> int:
     """0 when the case manager provides the student's best-ranked service.
 
     Each step down the best-practice order (SDC > RSP > speech > itinerant)
-    adds one; a coordinator who delivers none of them ranks last. For a
-    student with none of those services, a coordinator is best practice (0).
+    adds one; a coordinator-role person (psychologist, program specialist)
+    who delivers none of them comes next, and anyone else coordinating last.
+    For a student with none of those services a coordinator is best practice.
     """
     ranked = best_practice_services(rules, student)
     for rank, service in enumerate(ranked):
         if service in delivered_by_manager:
             return rank
-    return len(ranked)
+    return coordinating_rank(rules, len(ranked), manager_role)
+
+
+def coordinating_rank(rules: Rules, n_ranked: int, manager_role: str) -> int:
+    role = rules.roles.get(manager_role)
+    return n_ranked if role is not None and role.coordinator else n_ranked + 1
 
 
 def changed_case_manager(problem: Problem, student: Student, manager_id: str | None) -> bool:

@@ -111,6 +111,15 @@ def case_manager_mode(problem: Problem, plan: Plan, student: int) -> str | None:
     return SERVICE if delivered else COORDINATING
 
 
+def manager_rank(problem: Problem, plan: Plan, student: int) -> int | None:
+    """Best-practice rank of the student's case manager (0 = best), None when unassigned."""
+    manager = plan.case_managers[student]
+    if manager is None:
+        return None
+    delivered = services_delivered_by(problem, plan, student, manager)
+    return best_practice_rank(problem.rules, problem.students[student], delivered, problem.staff[manager].role)
+
+
 def load_ratio(problem: Problem, staff: int, served: int) -> float | None:
     target = balance_target(problem.rules, problem.staff[staff])
     return None if not target else served / target
@@ -123,8 +132,7 @@ def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) ->
     bp = changed_cm = 0
     for s, student in enumerate(problem.students):
         m = plan.case_managers[s]
-        if m is not None:
-            bp += best_practice_rank(rules, student, services_delivered_by(problem, plan, s, m))
+        bp += manager_rank(problem, plan, s) or 0
         manager_id = None if m is None else problem.staff[m].staff_id
         if student.current_case_manager is not None and manager_id != student.current_case_manager:
             changed_cm += 1
@@ -219,14 +227,9 @@ def _role_kpis(problem: Problem, loads: Loads) -> dict[str, dict[str, float]]:
 
 
 def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
-    rules = problem.rules
     loads = loads or compute_loads(problem, plan)
     assigned = [s for s, m in enumerate(plan.case_managers) if m is not None]
-    best = sum(
-        best_practice_rank(rules, problem.students[s], services_delivered_by(problem, plan, s, plan.case_managers[s]))
-        == 0
-        for s in assigned
-    )
+    best = sum(manager_rank(problem, plan, s) == 0 for s in assigned)
     changed = sum(
         st.current_case_manager is not None
         and (m is None or problem.staff[m].staff_id != st.current_case_manager)

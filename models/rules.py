@@ -61,6 +61,7 @@ class Role:
     name: str
     delivers: frozenset[str]
     may_case_manage: bool
+    coordinator: bool
     caseload_service: str | None
     cap: int | None
     cap_is_legal: bool
@@ -285,6 +286,7 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
             name=t.str("name", code),
             delivers=frozenset(delivers),
             may_case_manage=t.bool("may_case_manage"),
+            coordinator=t.bool("coordinator"),
             caseload_service=caseload_service,
             cap=t.int("cap"),
             cap_is_legal=t.bool("cap_is_legal"),

@@ -11,7 +11,7 @@ import pandas as pd
 from models.domain import Problem
 from models.eligibility import caseload_cap
 from models.explain import reasons
-from models.objective import best_practice_rank, best_practice_services
+from models.objective import best_practice_services
 from models.plan import (
     CheckReport,
     Loads,
@@ -20,7 +20,7 @@ from models.plan import (
     check_plan,
     compute_loads,
     load_ratio,
-    services_delivered_by,
+    manager_rank,
 )
 
 
@@ -50,8 +50,7 @@ def _bent_preferences(problem: Problem, result: Result, s: int) -> str:
     notes = []
     manager = plan.case_managers[s]
     if manager is not None:
-        delivered = services_delivered_by(problem, plan, s, manager)
-        rank = best_practice_rank(problem.rules, student, delivered)
+        rank = manager_rank(problem, plan, s)
         if rank:
             ranked = best_practice_services(problem.rules, student)
             notes.append(f"best practice is the {ranked[0]} provider (case manager ranks {rank} below)")
@@ -64,12 +63,12 @@ def _bent_preferences(problem: Problem, result: Result, s: int) -> str:
 
 
 def assignments_table(problem: Problem, result: Result, unassigned_reasons: dict[int, str]) -> pd.DataFrame:
-    plan, rules = result.plan, problem.rules
+    plan = result.plan
     rows = []
     for s, student in enumerate(problem.students):
         m = plan.case_managers[s]
         person = None if m is None else problem.staff[m]
-        rank = None if m is None else best_practice_rank(rules, student, services_delivered_by(problem, plan, s, m))
+        rank = manager_rank(problem, plan, s)
         rows.append({
             "student_id": student.student_id,
             "site": student.site,

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from models.candidates import Candidates
 from models.domain import Problem
 from models.eligibility import balance_target, case_management_target, caseload_cap, may_case_manage_role
-from models.objective import balance_marginals, best_practice_services
+from models.objective import balance_marginals, best_practice_services, coordinating_rank
 from models.plan import Plan, average_budget
 from optimizer.decompose import Component
 
@@ -85,7 +85,8 @@ class CaseloadModel:
                     if staff in managers:
                         options.append(ManagerOption(staff, ranked.index(service), m.new_bool_var(""), d))
             for staff in self.cands.managers[s]:
-                options.append(ManagerOption(staff, len(ranked), m.new_bool_var(""), None))
+                rank = coordinating_rank(self.rules, len(ranked), p.staff[staff].role)
+                options.append(ManagerOption(staff, rank, m.new_bool_var(""), None))
             v.manage[s] = options
             v.unassigned[s] = m.new_bool_var("")
 
