@@ -6,6 +6,7 @@ object leaves this package.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -77,10 +78,19 @@ def _solve_component(problem: Problem, cands: Candidates, component: Component, 
     params.linearization_level = 2
     status = solver.solve(built.model)
     name = solver.status_name(status)
+    # every coefficient is an integer, so the bound rounds up to one
+    raw_bound = solver.best_objective_bound
+    bound = math.ceil(raw_bound - 1e-6) if math.isfinite(raw_bound) else -math.inf
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         built.read_solution(solver, providers, managers)
-        return _ComponentResult(name, round(solver.objective_value), solver.best_objective_bound, build_seconds)
-    return _ComponentResult(name, None, solver.best_objective_bound, build_seconds)
+        return _ComponentResult(name, round(solver.objective_value), bound, build_seconds)
+    return _ComponentResult(name, None, bound, build_seconds)
+
+
+def _district_bound(results: list[_ComponentResult]) -> float | None:
+    """Components are independent, so the district bound is the sum of theirs."""
+    total = sum(r.bound for r in results)
+    return float(total) if math.isfinite(total) else None
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
@@ -128,7 +138,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
         plan=plan,
         status=status,
         objective=objective,
-        best_bound=float(sum(r.bound for r in results)),
+        best_bound=_district_bound(results),
         solve_seconds=round(time.perf_counter() - start, 3),
         components=len(components),
         build_seconds=round(sum(r.build_seconds for r in results), 3),

@@ -1,0 +1,122 @@
+"""Property tests over generated districts: every plan is legal and its objective is honest."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from models.candidates import find_candidates
+from models.issues import InputError
+from models.plan import check_plan
+from optimizer.greedy import greedy_plan
+from optimizer.locks import apply_locks
+from optimizer.solve import SolveOptions, solve
+from tests.factories import district, staff, student
+
+SITES = ("A", "B", "C")
+CATEGORIES = ("SLD", "SLI", "AUT", "OHI", "ID", "ED", "DEAF", "HH", "VI", "OI", "MD", "EMD")
+GRADES = ("PS", "TK", "K", "3", "7", "11", "ADULT")
+SERVICES = ("sdc", "rsp", "speech", "dhh", "vi", "pt", "ot", "counseling", "om", "ape")
+ROLES = {
+    "sdc_teacher": ("MMSN", "ESN", "ECSE", "DHH", "VI", "MS", "AA_ASD"),
+    "rsp_teacher": ("MMSN", "MM", "LAD", "DHH", "AA_ASD"),
+    "slp": ("SLP", "SLP_SCA"),
+    "dhh_itinerant": ("DHH",),
+    "vi_itinerant": ("VI",),
+    "om_specialist": ("OM",),
+    "pt": (),
+    "psychologist": (),
+    "program_specialist": (),
+}
+
+
+@st.composite
+def districts(draw):
+    n_staff = draw(st.integers(1, 8))
+    people = []
+    for i in range(n_staff):
+        role = draw(st.sampled_from(sorted(ROLES)))
+        creds = draw(st.lists(st.sampled_from(ROLES[role]), max_size=2, unique=True)) if ROLES[role] else []
+        people.append(staff(
+            f"T{i}", role, ";".join(creds),
+            sites=draw(st.sampled_from(["A", "B", "A;B", "C", "*"])),
+            fte=draw(st.sampled_from([1.0, 0.5, 0.8])),
+            max_caseload=draw(st.one_of(st.none(), st.integers(0, 4))),
+            rsp_waiver=draw(st.booleans()),
+            preschool_only=role == "slp" and draw(st.booleans()),
+            available=draw(st.booleans() | st.just(True)),
+        ))
+    ids = [p.staff_id for p in people] + ["GONE"]
+    students, current = [], {}
+    for i in range(draw(st.integers(1, 12))):
+        services = draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True))
+        primary = draw(st.sampled_from(CATEGORIES))
+        sid = f"{i:04d}"
+        students.append(student(
+            sid, ";".join(services), site=draw(st.sampled_from(SITES)), grade=draw(st.sampled_from(GRADES)),
+            primary=primary, secondary=draw(st.one_of(st.none(), st.sampled_from(CATEGORIES))),
+            support=draw(st.sampled_from(["mild_moderate", "extensive"])),
+            current=draw(st.one_of(st.none(), st.sampled_from(ids))),
+            locked=draw(st.integers(0, 5)) == 0,
+        ))
+        if students[-1].secondary and primary in ("DEAF", "HH", "VI", "OI"):
+            students[-1] = _with(students[-1], alternate_placement=draw(st.booleans()))
+        for service in services:
+            if draw(st.booleans()):
+                current[(sid, service)] = draw(st.sampled_from(ids))
+    return district(students, people, current_providers=current)
+
+
+def _with(value, **changes):
+    import dataclasses
+
+    return dataclasses.replace(value, **changes)
+
+
+def _solve(problem, **kwargs):
+    try:
+        return solve(problem, SolveOptions(time_limit=20, workers=1, **kwargs))
+    except InputError:
+        assume(False)  # locks that alone break a cap are rejected as bad input
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(districts())
+def test_every_plan_obeys_every_hard_rule_and_reports_its_true_objective(problem):
+    result = _solve(problem)
+    assert result.status == "OPTIMAL"
+    assert len(result.plan.providers) == len(problem.demands)  # nothing dropped
+    assert len(result.plan.case_managers) == len(problem.students)
+    report = check_plan(problem, result.plan)
+    assert report.ok, report.violations
+    assert result.objective == report.terms.total
+    assert result.best_bound == result.objective
+
+
+@SETTINGS
+@given(districts())
+def test_decomposed_and_monolithic_solves_reach_the_same_optimum(problem):
+    split = _solve(problem)
+    whole = _solve(problem, decompose=False)
+    assert whole.status == split.status == "OPTIMAL"
+    assert whole.objective == split.objective
+
+
+@SETTINGS
+@given(districts())
+def test_greedy_plan_is_legal(problem):
+    cands = apply_locks(problem, find_candidates(problem))
+    report = check_plan(problem, greedy_plan(problem, cands))
+    assert report.ok, report.violations
+
+
+@SETTINGS
+@given(districts())
+def test_the_solver_never_does_worse_than_the_greedy_plan(problem):
+    cands = apply_locks(problem, find_candidates(problem))
+    greedy = check_plan(problem, greedy_plan(problem, cands)).terms.total
+    result = _solve(problem, hint=False)
+    assert result.objective <= greedy
