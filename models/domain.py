@@ -92,6 +92,9 @@ class Problem:
     staff: tuple[Staff, ...]
     # (student_id, service) -> staff id of the current provider (continuity)
     current_providers: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # staff id -> cost of opening this position (a proposed hire): paid once the
+    # person serves or manages anyone. Used by the staffing search.
+    position_costs: Mapping[str, int] = field(default_factory=dict)
 
     @cached_property
     def demands(self) -> tuple[Demand, ...]:

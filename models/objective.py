@@ -30,6 +30,7 @@ class ObjectiveTerms:
     case_management_balance: int = 0
     changed_case_managers: int = 0
     changed_providers: int = 0
+    opened_positions: int = 0
 
     @property
     def total(self) -> int:

@@ -125,22 +125,50 @@ def load_ratio(problem: Problem, staff: int, served: int) -> float | None:
     return None if not target else served / target
 
 
-def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) -> ObjectiveTerms:
-    """Every weighted penalty of the plan, recomputed from the data."""
-    rules, w = problem.rules, problem.rules.weights
-    loads = loads or compute_loads(problem, plan)
-    bp = changed_cm = 0
-    for s, student in enumerate(problem.students):
-        m = plan.case_managers[s]
-        bp += manager_rank(problem, plan, s) or 0
-        manager_id = None if m is None else problem.staff[m].staff_id
-        if student.current_case_manager is not None and manager_id != student.current_case_manager:
-            changed_cm += 1
+def changes(problem: Problem, plan: Plan) -> tuple[int, int]:
+    """(case managers changed, providers changed) against the current plan."""
+    changed_cm = sum(
+        student.current_case_manager is not None
+        and (m is None or problem.staff[m].staff_id != student.current_case_manager)
+        for student, m in zip(problem.students, plan.case_managers, strict=True)
+    )
     changed_prov = 0
     for demand, p in zip(problem.demands, plan.providers, strict=True):
         current = problem.current_providers.get((problem.students[demand.student].student_id, demand.service))
         if current is not None and (p is None or problem.staff[p].staff_id != current):
             changed_prov += 1
+    return changed_cm, changed_prov
+
+
+def count_moves(problem: Problem, plan: Plan) -> int:
+    """Students and services handed to a new person (not left unresolved) against the current plan."""
+    index = problem.staff_index
+    moves = sum(
+        m is not None and student.current_case_manager is not None and m != index.get(student.current_case_manager)
+        for student, m in zip(problem.students, plan.case_managers, strict=True)
+    )
+    for demand, p in zip(problem.demands, plan.providers, strict=True):
+        current = problem.current_providers.get((problem.students[demand.student].student_id, demand.service))
+        moves += p is not None and current is not None and p != index.get(current)
+    return moves
+
+
+def opened_position_cost(problem: Problem, loads: Loads) -> int:
+    """Cost of the proposed positions (hires) that carry any load."""
+    total = 0
+    for staff_id, cost in problem.position_costs.items():
+        p = problem.staff_index.get(staff_id)
+        if p is not None and (any(loads.by_service[p].values()) or loads.case_managed[p]):
+            total += cost
+    return total
+
+
+def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) -> ObjectiveTerms:
+    """Every weighted penalty of the plan, recomputed from the data."""
+    rules, w = problem.rules, problem.rules.weights
+    loads = loads or compute_loads(problem, plan)
+    bp = sum(manager_rank(problem, plan, s) or 0 for s in range(len(problem.students)))
+    changed_cm, changed_prov = changes(problem, plan)
     sb = cmb = 0
     for p, person in enumerate(problem.staff):
         if not person.available:
@@ -155,6 +183,7 @@ def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) ->
         case_management_balance=cmb,
         changed_case_managers=w.change_case_manager * changed_cm,
         changed_providers=w.change_provider * changed_prov,
+        opened_positions=opened_position_cost(problem, loads),
     )
 
 
@@ -230,11 +259,7 @@ def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
     loads = loads or compute_loads(problem, plan)
     assigned = [s for s, m in enumerate(plan.case_managers) if m is not None]
     best = sum(manager_rank(problem, plan, s) == 0 for s in assigned)
-    changed = sum(
-        st.current_case_manager is not None
-        and (m is None or problem.staff[m].staff_id != st.current_case_manager)
-        for st, m in zip(problem.students, plan.case_managers, strict=True)
-    )
+    changed_cm, changed_prov = changes(problem, plan)
     return {
         "students": len(problem.students),
         "assigned": len(assigned),
@@ -242,7 +267,8 @@ def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
         "services": len(problem.demands),
         "services_unserved": sum(p is None for p in plan.providers),
         "best_practice_rate": round(best / len(assigned), 4) if assigned else 0.0,
-        "changed_case_managers": changed,
+        "changed_case_managers": changed_cm,
+        "changed_providers": changed_prov,
         "roles": _role_kpis(problem, loads),
     }
 

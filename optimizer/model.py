@@ -41,13 +41,16 @@ class Variables:
 class CaseloadModel:
     """Build the model of one component; ``plan_from`` reads a solution back."""
 
-    def __init__(self, problem: Problem, cands: Candidates, component: Component) -> None:
+    def __init__(self, problem: Problem, cands: Candidates, component: Component,
+                 max_moves: int | None = None) -> None:
         self.problem, self.cands, self.component = problem, cands, component
         self.rules = problem.rules
         self.model = cp_model.CpModel()
         self.vars = Variables()
         self._terms: list[tuple[cp_model.IntVar, int]] = []
         self.offset = 0
+        # rebalancing: variables that give a student or service someone other than its current person
+        self._moved: list[cp_model.IntVar] = []
         self._create_variables()
         self._each_service_has_one_legal_provider()
         self._each_student_has_one_case_manager()
@@ -60,6 +63,9 @@ class CaseloadModel:
         self._balance_case_management()
         self._keep_current_case_managers()
         self._keep_current_providers()
+        self._pay_for_opened_positions()
+        if max_moves is not None:
+            self._at_most_moves(max_moves)
         self.model.minimize(
             cp_model.LinearExpr.weighted_sum([v for v, _ in self._terms], [c for _, c in self._terms]) + self.offset
         )
@@ -239,11 +245,13 @@ class CaseloadModel:
         index = self.problem.staff_index
         for s, options in self.vars.manage.items():
             current = self.problem.students[s].current_case_manager
-            if current is None or weight == 0:
+            if current is None:
                 continue
-            self.offset += weight
             staff = index.get(current)
-            self._terms += [(o.var, -weight) for o in options if o.staff == staff]
+            kept = [o.var for o in options if o.staff == staff]
+            self._moved += [o.var for o in options if o.staff != staff]
+            self.offset += weight
+            self._terms += [(var, -weight) for var in kept]
 
     def _keep_current_providers(self) -> None:
         """Continuity: moving a service away from its current provider costs a penalty."""
@@ -252,12 +260,38 @@ class CaseloadModel:
         for d, options in self.vars.provide.items():
             student = self.problem.students[self.problem.demands[d].student]
             current = self.problem.current_providers.get((student.student_id, self.problem.demands[d].service))
-            if current is None or weight == 0:
+            if current is None:
                 continue
             self.offset += weight
-            var = options.get(index.get(current, -1))
-            if var is not None:
-                self._terms.append((var, -weight))
+            staff = index.get(current, -1)
+            self._moved += [var for p, var in options.items() if p != staff]
+            if staff in options:
+                self._terms.append((options[staff], -weight))
+
+    def _pay_for_opened_positions(self) -> None:
+        """Staffing search: a proposed position costs its price once it serves or manages anyone."""
+        index = self.problem.staff_index
+        in_component = set(self.component.staff)
+        for staff_id, cost in self.problem.position_costs.items():
+            staff = index.get(staff_id)
+            if staff not in in_component:
+                continue
+            uses = [self.vars.provide[d][staff] for d in self._demands_by_staff.get(staff, [])]
+            uses += [o.var for o in self._options_by_staff.get(staff, [])]
+            if not uses:
+                continue
+            opened = self.model.new_bool_var("")
+            for var in uses:
+                self.model.add_implication(var, opened)
+            self._terms.append((opened, cost))
+
+    def _at_most_moves(self, max_moves: int) -> None:
+        """Rebalancing: at most ``max_moves`` students or services go to a new person.
+
+        What the budget cannot move stays unresolved (unserved or unassigned)
+        and the plan says so, rather than exceeding the director's limit.
+        """
+        self.model.add(sum(self._moved) <= max_moves)
 
     # -- hints and solutions ---------------------------------------------------
 

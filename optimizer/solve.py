@@ -33,6 +33,7 @@ class SolveOptions:
     seed: int = 0
     decompose: bool = True  # False: one monolithic model (benchmark baseline)
     hint: bool = True  # start from the greedy plan
+    max_moves: int | None = None  # rebalancing: at most this many changes against the current plan
     # called after each component: (components done, components, objective so far, bound so far)
     progress: Callable[[int, int, int, float], None] | None = None
 
@@ -66,7 +67,7 @@ def _solve_component(problem: Problem, cands: Candidates, component: Component, 
                      options: SolveOptions, deadline: float, workers: int,
                      providers: list, managers: list) -> _ComponentResult:
     t0 = time.perf_counter()
-    built = CaseloadModel(problem, cands, component)
+    built = CaseloadModel(problem, cands, component, max_moves=options.max_moves)
     if hint is not None:
         built.add_hint(hint)
     build_seconds = time.perf_counter() - t0
@@ -99,7 +100,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     start = time.perf_counter()
     deadline = start + options.time_limit
     cands = planning_candidates(problem)
-    components = split(problem, cands) if options.decompose else [_whole(problem, cands)]
+    # a move budget couples every student, so it needs the whole district in one model
+    whole = not options.decompose or options.max_moves is not None
+    components = [_whole(problem, cands)] if whole else split(problem, cands)
     start_plan = greedy_plan(problem, cands)
     hint = start_plan if options.hint else None
     providers, managers = list(start_plan.providers), list(start_plan.case_managers)

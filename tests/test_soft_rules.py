@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from models.plan import case_manager_mode, check_plan
+from models.plan import case_manager_mode, check_plan, count_moves
+from optimizer.solve import SolveOptions, solve
 from tests.factories import district, staff, student
 from tests.test_hard_rules import manager_of, provider_of, run
 
@@ -71,3 +74,28 @@ def test_continuity_keeps_current_providers_and_case_manager():
     assert provider_of(problem, result, "s1", "rsp") == "r2"
     assert manager_of(problem, result, "s1") == "r2"
     assert check_plan(problem, result.plan).terms.changed_providers == 0
+
+
+def test_move_budget_leaves_the_rest_unresolved():
+    # r1 left: its three students must move (CM and rsp each: 6 moves); a budget of 2 resolves two of the six
+    students = [student(f"s{i}", "rsp", current="r1") for i in range(3)]
+    problem = district(students, [staff("r1", "rsp_teacher", "MMSN", available=False),
+                                  staff("r2", "rsp_teacher", "MMSN")],
+                      current_providers={(f"s{i}", "rsp"): "r1" for i in range(3)})
+    result = solve(problem, SolveOptions(workers=1, max_moves=2))
+    assert result.status == "OPTIMAL"
+    assert count_moves(problem, result.plan) == 2
+    unresolved = sum(p is None for p in result.plan.providers) + sum(m is None for m in result.plan.case_managers)
+    assert unresolved == 4
+    unlimited = solve(problem, SolveOptions(workers=1))
+    assert count_moves(problem, unlimited.plan) == 6
+
+
+def test_a_proposed_position_opens_only_when_it_serves_someone():
+    # one unserved speech student: the cheaper of two proposed SLP positions opens
+    problem = district([student("s1", "speech", primary="SLI")],
+                      [staff("hireA", "slp", "SLP"), staff("hireB", "slp", "SLP", fte=0.5)])
+    problem = dataclasses.replace(problem, position_costs={"hireA": 1000, "hireB": 500})
+    result = run(problem)
+    assert provider_of(problem, result, "s1", "speech") == "hireB"
+    assert check_plan(problem, result.plan).terms.opened_positions == 500
