@@ -13,8 +13,9 @@ def terminal_summary(problem: Problem, result: Result) -> str:
     loads = compute_loads(problem, result.plan)
     kpis = plan_kpis(problem, result.plan, loads)
     gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
+    bound = "n/a" if result.best_bound is None else f"{result.best_bound:g}"
     lines = [
-        f"Status {result.status}  objective {result.objective}  bound {result.best_bound:g}  gap {gap}  "
+        f"Status {result.status}  objective {result.objective}  bound {bound}  gap {gap}  "
         f"({result.solve_seconds:.2f} s, {result.components} component(s))",
         f"Students {kpis['students']}: {kpis['assigned']} with a case manager, {kpis['unassigned']} unassigned; "
         f"best practice {kpis['best_practice_rate']:.1%}; case managers changed {kpis['changed_case_managers']}",
