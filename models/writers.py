@@ -53,7 +53,8 @@ def _bent_preferences(problem: Problem, result: Result, s: int) -> str:
         rank = manager_rank(problem, plan, s)
         if rank:
             ranked = best_practice_services(problem.rules, student)
-            notes.append(f"best practice is the {ranked[0]} provider (case manager ranks {rank} below)")
+            best = f"the {ranked[0]} provider" if ranked else "a coordinator"
+            notes.append(f"best practice is {best} (case manager ranks {rank} below)")
         manager_id = problem.staff[manager].staff_id
     else:
         manager_id = None

@@ -9,6 +9,7 @@ exactly the objective the solver minimised.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from ortools.sat.python import cp_model
 from models.candidates import Candidates
 from models.domain import Problem
 from models.eligibility import balance_target, case_management_target, caseload_cap, may_case_manage_role
-from models.objective import balance_marginals, best_practice_services, coordinating_rank
+from models.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
 from models.plan import Plan, average_budget
 from optimizer.decompose import Component
 
@@ -51,6 +52,9 @@ class CaseloadModel:
         self.offset = 0
         # rebalancing: variables that give a student or service someone other than its current person
         self._moved: list[cp_model.IntVar] = []
+        # derived integers, kept to complete a hint: (load vars, load, cost, target, weight), (uses, opened)
+        self._balances: list[tuple[list[cp_model.IntVar], cp_model.IntVar, cp_model.IntVar, float, int]] = []
+        self._openings: list[tuple[list[cp_model.IntVar], cp_model.IntVar]] = []
         self._create_variables()
         self._each_service_has_one_legal_provider()
         self._each_student_has_one_case_manager()
@@ -90,11 +94,34 @@ class CaseloadModel:
                 for staff in self.cands.providers[d]:
                     if staff in managers:
                         options.append(ManagerOption(staff, ranked.index(service), m.new_bool_var(""), d))
+            stand_in = False
             for staff in self.cands.managers[s]:
+                if self._interchangeable_coordinator(staff, student.current_case_manager):
+                    if stand_in:
+                        continue
+                    stand_in = True
                 rank = coordinating_rank(self.rules, len(ranked), p.staff[staff].role)
                 options.append(ManagerOption(staff, rank, m.new_bool_var(""), None))
             v.manage[s] = options
             v.unassigned[s] = m.new_bool_var("")
+
+    def _interchangeable_coordinator(self, staff: int, current_manager: str | None) -> bool:
+        """Would any other such person coordinating this student cost and constrain exactly the same?
+
+        True for a person with no case-management balance target, who is not
+        the student's current case manager and is no proposed hire: their
+        coordinating options differ in nothing, so one of them stands for all
+        (an exact reduction: when that one delivers a ranked service instead,
+        managing as that provider is cheaper than any coordinating option).
+        """
+        person = self.problem.staff[staff]
+        return (self._plain_manager(staff)
+                and person.staff_id != current_manager
+                and person.staff_id not in self.problem.position_costs)
+
+    @functools.cache  # noqa: B019 - one model, one short life
+    def _plain_manager(self, staff: int) -> bool:
+        return case_management_target(self.rules, self.problem.staff[staff]) is None
 
     def _caseload_expr(self, staff: int) -> tuple[list[cp_model.IntVar], int]:
         """Variables counting the person's pupils on the role's caseload service."""
@@ -186,8 +213,18 @@ class CaseloadModel:
             members = [p for p in self.component.staff
                        if self.problem.staff[p].role == role_code and self.problem.staff[p].available]
             terms = [var for p in members for var in self._caseload_expr(p)[0]]
-            budget = average_budget(role.average_cap, sum(self.problem.staff[p].fte for p in members))
-            if len(terms) > budget:
+            costs = self.problem.position_costs
+            proposed = {p: self._opened(p) for p in members if self.problem.staff[p].staff_id in costs}
+            fte = sum(self.problem.staff[p].fte for p in members if p not in proposed)
+            budget = average_budget(role.average_cap, fte)
+            opened = [(p, var) for p, var in proposed.items() if var is not None]
+            if opened:
+                # staffing search: a proposed position adds its FTE only once open; in thousandths of a
+                # pupil, so that the whole-pupil total stays within floor(average cap x FTE)
+                extra = [(var, round(1000 * role.average_cap * self.problem.staff[p].fte)) for p, var in opened]
+                self.model.add(1000 * sum(terms) <= round(1000 * role.average_cap * fte)
+                               + sum(c * var for var, c in extra))
+            elif len(terms) > budget:
                 self.model.add(sum(terms) <= budget)
 
     # -- objective -----------------------------------------------------------
@@ -205,29 +242,36 @@ class CaseloadModel:
         for options in self.vars.manage.values():
             self._terms += [(o.var, weight * o.rank) for o in options if o.rank]
 
-    def _add_convex_balance(self, load: list[cp_model.IntVar], target: float | None, weight: int) -> None:
-        """Convex cost of a load (``models.objective.balance_cost``) as an LP-friendly epigraph."""
+    def _add_convex_balance(self, load: list[cp_model.IntVar], target: float | None, weight: int,
+                            limit: int | None = None) -> None:
+        """Convex cost of a load (``models.objective.balance_cost``) as an LP-friendly epigraph.
+
+        One integer for the load, then one two-term line per pupil up to the
+        largest load possible (candidates, or the cap): cost >= f(k) + m(k+1)(load - k).
+        """
         if target is None or weight <= 0 or not load:
             return
         marginals = balance_marginals(target, weight)
-        upto = len(load)
-        if max(marginals[: min(upto, len(marginals))], default=0) == 0:
+        upto = len(load) if limit is None else min(len(load), limit)
+        if upto <= 0 or max(marginals[: min(upto, len(marginals))], default=0) == 0:
             return
-        cost = self.model.new_int_var(0, sum(marginals) + marginals[-1] * max(0, upto - len(marginals)), "")
-        total = sum(load)
+        cost = self.model.new_int_var(0, balance_cost(upto, target, weight), "")
+        total = self.model.new_int_var(0, upto, "")
+        self.model.add(total == sum(load))
         acc = 0
         for k in range(min(upto, len(marginals))):
-            # the line through (k, f(k)) with the slope of the (k+1)-th pupil
             self.model.add(cost >= acc + marginals[k] * (total - k))
             acc += marginals[k]
         self._terms.append((cost, 1))
+        self._balances.append((load, total, cost, target, weight))
 
     def _balance_service_caseloads(self) -> None:
         """Balanced caseloads within a role: convex in load / FTE-prorated cap."""
         weight = self.rules.weights.service_balance
         for staff in self.component.staff:
-            target = balance_target(self.rules, self.problem.staff[staff])
-            self._add_convex_balance(self._caseload_expr(staff)[0], target, weight)
+            person = self.problem.staff[staff]
+            target = balance_target(self.rules, person)
+            self._add_convex_balance(self._caseload_expr(staff)[0], target, weight, caseload_cap(self.rules, person))
 
     def _balance_case_management(self) -> None:
         """Balanced case-management loads (soft; CTC leaves the number local)."""
@@ -276,14 +320,29 @@ class CaseloadModel:
             staff = index.get(staff_id)
             if staff not in in_component:
                 continue
-            uses = [self.vars.provide[d][staff] for d in self._demands_by_staff.get(staff, [])]
-            uses += [o.var for o in self._options_by_staff.get(staff, [])]
-            if not uses:
+            opened = self._opened(staff)
+            if opened is None:
                 continue
-            opened = self.model.new_bool_var("")
-            for var in uses:
-                self.model.add_implication(var, opened)
             self._terms.append((opened, cost))
+            self._openings.append((self._uses(staff), opened))
+
+    def _uses(self, staff: int) -> list[cp_model.IntVar]:
+        """Every variable that gives this person a service or a case."""
+        uses = [self.vars.provide[d][staff] for d in self._demands_by_staff.get(staff, [])]
+        return uses + [o.var for o in self._options_by_staff.get(staff, [])]
+
+    def _opened(self, staff: int) -> cp_model.IntVar | None:
+        """A proposed position is open exactly when it serves or manages anyone (None: it never can)."""
+        cache: dict[int, cp_model.IntVar | None] = self.__dict__.setdefault("_opened_vars", {})
+        if staff not in cache:
+            uses = self._uses(staff)
+            opened = self.model.new_bool_var("") if uses else None
+            if opened is not None:
+                for var in uses:
+                    self.model.add_implication(var, opened)
+                self.model.add_bool_or([*uses, opened.negated()])
+            cache[staff] = opened
+        return cache[staff]
 
     def _at_most_moves(self, max_moves: int) -> None:
         """Rebalancing: at most ``max_moves`` students or services go to a new person.
@@ -296,17 +355,29 @@ class CaseloadModel:
     # -- hints and solutions ---------------------------------------------------
 
     def add_hint(self, plan: Plan) -> None:
-        """A complete starting solution (e.g. greedy) for the solver."""
+        """A complete starting solution (e.g. greedy) for the solver, derived integers included."""
+        hinted: dict[int, int] = {}
+
+        def hint(var: cp_model.IntVar, value: int) -> None:
+            hinted[var.index] = int(value)
+            self.model.add_hint(var, value)
+
         for d, options in self.vars.provide.items():
             for staff, var in options.items():
-                self.model.add_hint(var, plan.providers[d] == staff)
-            self.model.add_hint(self.vars.unserved[d], plan.providers[d] is None)
+                hint(var, plan.providers[d] == staff)
+            hint(self.vars.unserved[d], plan.providers[d] is None)
         for s, options in self.vars.manage.items():
             manager = plan.case_managers[s]
             chosen = self._hinted_option(s, manager, plan) if manager is not None else None
             for o in options:
-                self.model.add_hint(o.var, o is chosen)
-            self.model.add_hint(self.vars.unassigned[s], chosen is None)
+                hint(o.var, o is chosen)
+            hint(self.vars.unassigned[s], chosen is None)
+        for load, total, cost, target, weight in self._balances:
+            value = sum(hinted[v.index] for v in load)
+            hint(total, value)
+            hint(cost, balance_cost(value, target, weight))
+        for uses, opened in self._openings:
+            hint(opened, any(hinted[v.index] for v in uses))
 
     def _hinted_option(self, s: int, manager: int, plan: Plan) -> ManagerOption | None:
         best = None
@@ -319,10 +390,11 @@ class CaseloadModel:
                 best = o
         return best
 
-    def read_solution(self, solver: cp_model.CpSolver, providers: list, managers: list) -> None:
-        """Write the solver's choices into the district-wide plan lists."""
+    def read_solution(self, solver: cp_model.CpSolver) -> tuple[dict[int, int | None], dict[int, int | None]]:
+        """The solver's choices: (provider per demand, case manager per student) of this component."""
         values = solver.response_proto.solution
-        for d, options in self.vars.provide.items():
-            providers[d] = next((staff for staff, var in options.items() if values[var.index]), None)
-        for s, options in self.vars.manage.items():
-            managers[s] = next((o.staff for o in options if values[o.var.index]), None)
+        providers = {d: next((staff for staff, var in options.items() if values[var.index]), None)
+                     for d, options in self.vars.provide.items()}
+        managers = {s: next((o.staff for o in options if values[o.var.index]), None)
+                    for s, options in self.vars.manage.items()}
+        return providers, managers

@@ -167,7 +167,9 @@ def test_resource_specialist_cap(kwargs, cap):
     problem = district([student(f"s{i}", "rsp") for i in range(35)], [staff("rsp", "rsp_teacher", "MMSN", **kwargs)])
     result = run(problem)
     assert sum(p is not None for p in result.plan.providers) == cap
-    assert "at their caseload cap" in unserved_reason(problem, result, "s34", "rsp")
+    unserved, _ = reasons(problem, result.plan, compute_loads(problem, result.plan))
+    assert len(unserved) == 35 - cap
+    assert all("at their caseload cap" in why for why in unserved.values())
 
 
 def test_sdc_local_cap_can_be_raised_by_max_caseload():
