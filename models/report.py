@@ -13,7 +13,7 @@ def terminal_summary(problem: Problem, result: Result) -> str:
     loads = compute_loads(problem, result.plan)
     kpis = plan_kpis(problem, result.plan, loads)
     gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
-    bound = "n/a" if result.best_bound is None else f"{result.best_bound:g}"
+    bound = "n/a" if result.best_bound is None else f"{result.best_bound:.0f}"
     lines = [
         f"Status {result.status}  objective {result.objective}  bound {bound}  gap {gap}  "
         f"({result.solve_seconds:.2f} s, {result.components} component(s))",

@@ -143,6 +143,7 @@ def summary(problem: Problem, result: Result, report: CheckReport) -> dict:
         "max_load_ratio": {role: v["max_load_ratio"] for role, v in roles.items()},
         "load_ratio_stddev": {role: v["load_ratio_stddev"] for role, v in roles.items()},
         "changed_case_managers": kpis["changed_case_managers"],
+        "changed_providers": kpis["changed_providers"],
         "objective_terms": report.terms.as_dict(),
         "hard_rule_violations": list(report.violations),
         "components": result.components,
