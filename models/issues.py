@@ -14,6 +14,8 @@ class Issue:
 
     ``row`` is the line as a spreadsheet shows it: the header is row 1, so the
     first data row is row 2. Values name ids and codes, never student names.
+    ``unit`` names what ``row`` counts: ``line`` for a text file such as a
+    what-if scenario.
     """
 
     severity: Severity
@@ -22,11 +24,12 @@ class Issue:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    unit: str = "row"
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{self.unit} {self.row}")
         if self.column is not None:
             where.append(f"column {self.column}")
         if self.value is not None:

@@ -248,42 +248,49 @@ def _alternate_placement(row: _Row, rules: Rules, primary: str | None, secondary
     return True
 
 
+def _parse_student(row: _Row, rules: Rules, seen: dict[str, int], staff_ids: frozenset[str] | None) -> Student | None:
+    """One student row; issues are recorded on the row's table, None when it has an error."""
+    split = rules.split_support_categories
+    student_id = row.unique("student_id", seen, "student id")
+    site = row.required("site")
+    grade = row.lookup("grade", normalize_grade, GRADE_HELP, required=True)
+    primary = row.lookup("primary_disability", rules.category, CATEGORY_HELP, required=True)
+    secondary = row.lookup("secondary_disability", rules.category, CATEGORY_HELP, required=False)
+    services = _services(row, rules)
+    alternate = _alternate_placement(row, rules, primary, secondary, services)
+
+    support = row.lookup("support_level", _support_level, SUPPORT_HELP, required=False)
+    instruction = secondary if alternate else primary
+    if support is None and not row.text("support_level"):
+        support = "mild_moderate"
+        if instruction in split:
+            row.warn("support_level", "support level not given; assumed mild_moderate, which decides MMSN vs ESN")
+
+    manager = row.text("current_case_manager") or None
+    if manager is not None and staff_ids is not None and manager not in staff_ids:
+        row.warn("current_case_manager", f"current case manager {manager} is no longer on staff; ignored")
+        manager = None
+    locked = bool(row.flag("locked", False))
+    if locked and manager is None:
+        row.warn("locked", "locked without a current case manager: only the current service providers are kept")
+
+    if None in (student_id, site, grade, primary, services, support):
+        return None
+    return Student(
+        student_id=student_id, site=site, grade=grade, primary=primary, services=services,
+        secondary=secondary, support_level=support, alternate_placement=alternate,
+        current_case_manager=manager, locked=locked, row=row.row,
+    )
+
+
 def _load_students(path: Path, rules: Rules, staff_ids: frozenset[str] | None) -> tuple[list[Student], _Table]:
     table = _Table(path)
-    split = rules.split_support_categories
     seen: dict[str, int] = {}
     students: list[Student] = []
     for row in table.rows(STUDENT_REQUIRED, "student"):
-        student_id = row.unique("student_id", seen, "student id")
-        site = row.required("site")
-        grade = row.lookup("grade", normalize_grade, GRADE_HELP, required=True)
-        primary = row.lookup("primary_disability", rules.category, CATEGORY_HELP, required=True)
-        secondary = row.lookup("secondary_disability", rules.category, CATEGORY_HELP, required=False)
-        services = _services(row, rules)
-        alternate = _alternate_placement(row, rules, primary, secondary, services)
-
-        support = row.lookup("support_level", _support_level, SUPPORT_HELP, required=False)
-        instruction = secondary if alternate else primary
-        if support is None and not row.text("support_level"):
-            support = "mild_moderate"
-            if instruction in split:
-                row.warn("support_level", "support level not given; assumed mild_moderate, which decides MMSN vs ESN")
-
-        manager = row.text("current_case_manager") or None
-        if manager is not None and staff_ids is not None and manager not in staff_ids:
-            row.warn("current_case_manager", f"current case manager {manager} is no longer on staff; ignored")
-            manager = None
-        locked = bool(row.flag("locked", False))
-        if locked and manager is None:
-            row.warn("locked", "locked without a current case manager: only the current service providers are kept")
-
-        if None in (student_id, site, grade, primary, services, support):
-            continue
-        students.append(Student(
-            student_id=student_id, site=site, grade=grade, primary=primary, services=services,
-            secondary=secondary, support_level=support, alternate_placement=alternate,
-            current_case_manager=manager, locked=locked, row=row.row,
-        ))
+        student = _parse_student(row, rules, seen, staff_ids)
+        if student is not None:
+            students.append(student)
     return students, table
 
 
@@ -347,36 +354,84 @@ def _check_role_fit(row: _Row, rules: Rules, staff: Staff) -> None:
         row.warn("preschool_only", f"preschool_only changes no cap: role {staff.role} has no preschool cap")
 
 
+def _parse_staff(row: _Row, rules: Rules, seen: dict[str, int]) -> Staff | None:
+    """One staff row; issues are recorded on the row's table, None when it has an error."""
+    staff_id = row.unique("staff_id", seen, "staff id")
+    role = row.lookup("role", lambda t: t.lower() if t.lower() in rules.roles else None,
+                      f"unknown role; use one of {', '.join(rules.roles)}", required=True)
+    credentials = _credentials(row, rules)
+    sites = frozenset(parse_list(row.cell("sites")))
+    if not sites and "sites" in row.table.columns:
+        row.error("sites", "no sites listed; list sites separated by ';', or * for every site")
+    fte = _fte(row)
+    max_caseload = _max_caseload(row)
+    rsp_waiver = bool(row.flag("rsp_waiver", False))
+    preschool_only = bool(row.flag("preschool_only", False))
+    can_case_manage = row.flag("can_case_manage", None)
+    available = bool(row.flag("available", True))
+    if None in (staff_id, role, credentials, fte) or not sites:
+        return None
+    person = Staff(
+        staff_id=staff_id, role=role, sites=sites, credentials=credentials, name=row.text("name"), fte=fte,
+        max_caseload=max_caseload, rsp_waiver=rsp_waiver, preschool_only=preschool_only,
+        can_case_manage=can_case_manage, available=available, row=row.row,
+    )
+    _check_role_fit(row, rules, person)
+    return person
+
+
 def _load_staff(path: Path, rules: Rules) -> tuple[list[Staff], frozenset[str] | None, _Table]:
     """Staff, every staff id found (None when the file could not be read) and the file's issues."""
     table = _Table(path)
     seen: dict[str, int] = {}
     staff: list[Staff] = []
     for row in table.rows(STAFF_REQUIRED, "staff member"):
-        staff_id = row.unique("staff_id", seen, "staff id")
-        role = row.lookup("role", lambda t: t.lower() if t.lower() in rules.roles else None,
-                          f"unknown role; use one of {', '.join(rules.roles)}", required=True)
-        credentials = _credentials(row, rules)
-        sites = frozenset(parse_list(row.cell("sites")))
-        if not sites and "sites" in table.columns:
-            row.error("sites", "no sites listed; list sites separated by ';', or * for every site")
-        fte = _fte(row)
-        max_caseload = _max_caseload(row)
-        rsp_waiver = bool(row.flag("rsp_waiver", False))
-        preschool_only = bool(row.flag("preschool_only", False))
-        can_case_manage = row.flag("can_case_manage", None)
-        available = bool(row.flag("available", True))
-        if None in (staff_id, role, credentials, fte) or not sites:
-            continue
-        person = Staff(
-            staff_id=staff_id, role=role, sites=sites, credentials=credentials, name=row.text("name"), fte=fte,
-            max_caseload=max_caseload, rsp_waiver=rsp_waiver, preschool_only=preschool_only,
-            can_case_manage=can_case_manage, available=available, row=row.row,
-        )
-        _check_role_fit(row, rules, person)
-        staff.append(person)
+        person = _parse_staff(row, rules, seen)
+        if person is not None:
+            staff.append(person)
     staff_ids = frozenset(seen) if "staff_id" in table.columns else None
     return staff, staff_ids, table
+
+
+# --------------------------------------------------------------------------
+# One record given outside a table (a what-if scenario), same rules
+# --------------------------------------------------------------------------
+
+
+def _record_row(record: dict[str, str], file: str, row: int) -> _Row:
+    table = _Table(Path(file))
+    table.columns = frozenset(record)
+    return _Row(table, record, row)
+
+
+def parse_staff_record(record: dict[str, str], rules: Rules, file: str,
+                       row: int) -> tuple[Staff | None, list[Issue]]:
+    """A staff member from one record (column -> cell text), checked exactly like a staff-file row."""
+    cells = _record_row(record, file, row)
+    person = _parse_staff(cells, rules, {})
+    return person, cells.table.issues
+
+
+def parse_student_record(record: dict[str, str], rules: Rules, file: str, row: int,
+                         staff_ids: frozenset[str]) -> tuple[Student | None, list[Issue]]:
+    """A student from one record (column -> cell text), checked exactly like a students-file row."""
+    cells = _record_row(record, file, row)
+    student = _parse_student(cells, rules, {}, staff_ids)
+    return student, cells.table.issues
+
+
+def staff_record(person: Staff) -> dict[str, str]:
+    """The staff-file row of a person (the inverse of :func:`parse_staff_record`)."""
+    def flag(value: bool | None) -> str:
+        return "" if value is None else str(value).lower()
+
+    return {
+        "staff_id": person.staff_id, "name": person.name, "role": person.role,
+        "credentials": ";".join(sorted(person.credentials)), "sites": ";".join(sorted(person.sites)),
+        "fte": f"{person.fte:g}", "max_caseload": "" if person.max_caseload is None else str(person.max_caseload),
+        "rsp_waiver": flag(person.rsp_waiver), "preschool_only": flag(person.preschool_only),
+        "can_case_manage": flag(person.can_case_manage), "available": flag(person.available),
+    }
 
 
 # --------------------------------------------------------------------------

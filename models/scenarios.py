@@ -1,0 +1,494 @@
+"""What-if scenarios: edits to the base inputs, read from a TOML file.
+
+A scenario file lists changes to the district as the director would say them:
+who leaves or is unavailable, who joins (full staff rows), whose FTE, sites,
+credentials or role change, which caps or objective weights change, which
+students join or leave. :func:`load_scenario` reads and checks it against the
+base problem and returns a frozen :class:`Scenario`; :func:`apply_scenario`
+is a pure function from the base :class:`Problem` to the scenario's problem
+(``dataclasses.replace``, never mutation).
+
+Added and changed rows are checked by the loaders' own row parsers, so a
+scenario row obeys exactly the rules of a staff or students file. Every problem
+names the scenario file, the line, the field and the value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.domain import Problem, Staff, Student
+from models.issues import InputError, Issue
+from models.loaders import (
+    STAFF_REQUIRED,
+    STUDENT_REQUIRED,
+    parse_staff_record,
+    parse_student_record,
+    staff_record,
+)
+from models.plan import Plan
+from models.rules import Rules, Weights
+
+ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students")
+RECORD_LISTS = ("add_staff", "change_staff", "add_students")
+SCENARIO_KEYS = ("name", "description", *ID_LISTS, *RECORD_LISTS, "caps", "weights")
+STAFF_FIELDS = ("staff_id", "name", "role", "credentials", "sites", "fte", "max_caseload", "rsp_waiver",
+                "preschool_only", "can_case_manage", "available")
+STUDENT_FIELDS = ("student_id", "site", "grade", "primary_disability", "secondary_disability", "support_level",
+                  "services", "alternate_placement", "current_case_manager", "locked")
+# role fields a scenario may change under [caps]; a bare number sets ``cap``
+CAP_FIELDS = ("cap", "waiver_cap", "average_cap", "preschool_cap", "balance_target", "case_management_target")
+WEIGHT_FIELDS = tuple(f.name for f in dataclasses.fields(Weights))
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """The edits of one what-if scenario, checked against the base problem."""
+
+    name: str
+    source: str  # the scenario file
+    description: str = ""
+    remove_staff: tuple[str, ...] = ()
+    unavailable_staff: tuple[str, ...] = ()
+    changed_staff: tuple[Staff, ...] = ()  # each the full new value of the person with that id
+    add_staff: tuple[Staff, ...] = ()
+    caps: tuple[tuple[str, str, int], ...] = ()  # (role, field, value)
+    weights: tuple[tuple[str, int], ...] = ()  # (weight, value)
+    remove_students: tuple[str, ...] = ()
+    add_students: tuple[Student, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# Applying a scenario
+# --------------------------------------------------------------------------
+
+
+def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
+    """The base problem with the scenario's edits; the base is left as it was.
+
+    A removed person's id may stay as a student's current case manager or a
+    current provider: the plan then reports the change (or, for a locked
+    student, that the locked person is gone), as for anyone who left.
+    """
+    removed, off = set(scenario.remove_staff), set(scenario.unavailable_staff)
+    changed = {p.staff_id: p for p in scenario.changed_staff}
+    staff = []
+    for person in problem.staff:
+        if person.staff_id in removed:
+            continue
+        person = changed.get(person.staff_id, person)
+        if person.staff_id in off:
+            person = dataclasses.replace(person, available=False)
+        staff.append(person)
+    staff.extend(scenario.add_staff)
+    leaving = set(scenario.remove_students)
+    students = [s for s in problem.students if s.student_id not in leaving]
+    students.extend(scenario.add_students)
+    current = {key: who for key, who in problem.current_providers.items() if key[0] not in leaving}
+    return dataclasses.replace(problem, rules=edit_rules(problem.rules, scenario), students=tuple(students),
+                               staff=tuple(staff), current_providers=current)
+
+
+def anchor_to_plan(problem: Problem, base: Problem, plan: Plan) -> Problem:
+    """The scenario with the base plan as its current plan, so that it changes only what it must.
+
+    Each unlocked student present in the base gets the base plan's case manager
+    and providers as current ones (continuity penalties apply to moving them);
+    locked students keep the lock they came with.
+    """
+    base_index = base.student_index
+    students, current = [], dict(problem.current_providers)
+    for student in problem.students:
+        b = base_index.get(student.student_id)
+        if b is None or student.locked:
+            students.append(student)
+            continue
+        m = plan.case_managers[b]
+        students.append(dataclasses.replace(student, current_case_manager=None if m is None else
+                                            base.staff[m].staff_id))
+        for d in base.demands_of[b]:
+            key = (student.student_id, base.demands[d].service)
+            p = plan.providers[d]
+            if p is None:
+                current.pop(key, None)
+            else:
+                current[key] = base.staff[p].staff_id
+    return dataclasses.replace(problem, students=tuple(students), current_providers=current)
+
+
+def edit_rules(rules: Rules, scenario: Scenario) -> Rules:
+    """The rules with the scenario's caps and weights; the source names the scenario."""
+    if not scenario.caps and not scenario.weights:
+        return rules
+    roles = dict(rules.roles)
+    for role, field, value in scenario.caps:
+        roles[role] = dataclasses.replace(roles[role], **{field: value})
+    weights = dataclasses.replace(rules.weights, **dict(scenario.weights))
+    return dataclasses.replace(rules, roles=roles, weights=weights, source=f"{rules.source} + {scenario.source}")
+
+
+# --------------------------------------------------------------------------
+# Where a key or value sits in the file (tomllib keeps no line numbers)
+# --------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*=")
+
+
+class _Lines:
+    """Line numbers (1-based) of tables, keys and values in a TOML text, found by scanning it."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.block_of: list[tuple[str, int]] = []  # per line: (table name, index among [[name]] blocks)
+        seen: dict[str, int] = {}
+        block = ("", 0)
+        for line in self.lines:
+            match = _HEADER.match(line)
+            if match:
+                name = re.sub(r"\s*\.\s*", ".", match.group(2).replace('"', "").replace("'", ""))
+                index = seen.get(name, -1) + 1 if match.group(1) == "[[" else 0
+                seen[name] = index
+                block = (name, index)
+            self.block_of.append(block)
+
+    def table(self, name: str, index: int = 0) -> int | None:
+        for n, block in enumerate(self.block_of):
+            if block == (name, index):
+                return n + 1
+        return None
+
+    def key(self, key: str, table: str = "", index: int = 0) -> int | None:
+        """The line of ``key = ...`` inside a table (top level by default)."""
+        for n, (line, block) in enumerate(zip(self.lines, self.block_of, strict=True)):
+            if block == (table, index) and (m := _KEY.match(line)) and m.group(1) == key:
+                return n + 1
+        return None
+
+    def token(self, token: str, start: int | None) -> int | None:
+        """The first line from ``start`` naming ``token`` as a whole word (an id, say)."""
+        if start is None:
+            return None
+        pattern = re.compile(rf"(?<![\w-]){re.escape(token)}(?![\w-])")
+        for n in range(start - 1, len(self.lines)):
+            if pattern.search(self.lines[n].split("#", 1)[0]):
+                return n + 1
+        return None
+
+    def item(self, name: str, index: int, id_value: str) -> Callable[[str | None], int]:
+        """line(field) for entry ``index`` of ``name``: a [[name]] table or an inline {...} entry."""
+        header = self.table(name, index)
+        if header is not None and self.lines[header - 1].lstrip().startswith("[["):
+            return lambda field: (field and self.key(field, name, index)) or header
+        start = self.key(name) or self.table(name) or 1
+        anchor = (id_value and self.token(id_value, start)) or start
+
+        def inline(field: str | None) -> int:
+            if field:
+                found = self.token(field, anchor)
+                if found is not None and found - anchor < 12:
+                    return found
+            return anchor
+
+        return inline
+
+
+# --------------------------------------------------------------------------
+# Reading a scenario file
+# --------------------------------------------------------------------------
+
+
+class _Check:
+    """Issues of one scenario file, each with its line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.file = str(path)
+        self.where = _Lines(text)
+        self.issues: list[Issue] = []
+
+    def error(self, message: str, line: int | None, field: str | None = None, value: Any = None) -> None:
+        self.issues.append(Issue("error", self.file, message, line, field, None if value is None else str(value),
+                                 unit="line"))
+
+    def warn(self, message: str, line: int | None, field: str | None = None, value: Any = None) -> None:
+        self.issues.append(Issue("warning", self.file, message, line, field,
+                                 None if value is None else str(value), unit="line"))
+
+    def relocate(self, issues: list[Issue], line: Callable[[str | None], int],
+                 keep_warning: Callable[[Issue], bool] = lambda _: True) -> None:
+        """Issues from the loaders' row parser, moved to the line of their field."""
+        for issue in issues:
+            if issue.severity == "warning" and not keep_warning(issue):
+                continue
+            self.issues.append(dataclasses.replace(issue, file=self.file, row=line(issue.column), unit="line"))
+
+
+def _cell(value: Any) -> str | None:
+    """A TOML value as the text of a table cell, None when it cannot be one."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+        return ";".join(str(v) for v in value)
+    return None
+
+
+def _ids(check: _Check, raw: Mapping[str, Any], key: str) -> list[tuple[str, int]]:
+    """(id, line) of a list of ids such as remove_staff."""
+    value = raw.get(key, [])
+    line = check.where.key(key) or 1
+    if not isinstance(value, list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+        check.error(f"{key} must be a list of ids, e.g. {key} = [\"E0012\"]", line, key)
+        return []
+    out, seen = [], set()
+    for v in value:
+        token = str(v).strip()
+        where = check.where.token(token, line) or line
+        if token in seen:
+            check.error(f"{token} is listed twice in {key}", where, key, token)
+        seen.add(token)
+        out.append((token, where))
+    return out
+
+
+def _records(check: _Check, raw: Mapping[str, Any], key: str, fields: tuple[str, ...], id_field: str,
+             required: tuple[str, ...]) -> list[tuple[dict[str, str], Callable[[str | None], int]]]:
+    """(record of cell texts, line of a field) for each entry of an array of tables such as add_staff."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        check.error(f"{key} must be a list of tables: write each entry under [[{key}]]",
+                    check.where.key(key) or check.where.table(key) or 1, key)
+        return []
+    out = []
+    for index, entry in enumerate(value):
+        line = check.where.item(key, index, str(entry.get(id_field, "")))
+        record: dict[str, str] = {}
+        for field, cell in entry.items():
+            text = _cell(cell)
+            if field not in fields:
+                hint = (f"; in TOML a key written after [[{key}]] belongs to it: put {field} above the first "
+                        f"[table]") if field in SCENARIO_KEYS else f"; use {', '.join(fields)}"
+                check.error(f"unknown field {field!r} in {key}{hint}", line(field), field, cell)
+            elif text is None:
+                check.error(f"{field} must be text, a number, true/false or a list of text", line(field), field,
+                            cell)
+            else:
+                record[field] = text
+        missing = [f for f in required if f not in entry]
+        for field in missing:
+            check.error(f"{key} entry lacks the required field {field}", line(None), field)
+        if id_field not in missing:  # the rest is still checked, so every problem is reported at once
+            out.append((record, line))
+    return out
+
+
+def _staff_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> dict[str, Any]:
+    rules = base.rules
+    on_staff = {p.staff_id: p for p in base.staff}
+    removed = _ids(check, raw, "remove_staff")
+    unavailable = _ids(check, raw, "unavailable_staff")
+    for key, ids in (("remove_staff", removed), ("unavailable_staff", unavailable)):
+        for staff_id, line in ids:
+            if staff_id not in on_staff:
+                check.error(f"unknown staff id {staff_id}: not in the staff file", line, key, staff_id)
+    gone = {staff_id for staff_id, _ in removed}
+
+    changed: list[Staff] = []
+    seen_changes: set[str] = set()
+    for record, line in _records(check, raw, "change_staff", STAFF_FIELDS, "staff_id", ("staff_id",)):
+        staff_id = record["staff_id"].strip()
+        where = line("staff_id")
+        if staff_id not in on_staff:
+            check.error(f"unknown staff id {staff_id}: not in the staff file", where, "staff_id", staff_id)
+            continue
+        if staff_id in gone:
+            check.error(f"staff {staff_id} is both removed and changed", where, "staff_id", staff_id)
+            continue
+        if staff_id in seen_changes:
+            check.error(f"staff {staff_id} is changed twice; put every change in one [[change_staff]]", where,
+                        "staff_id", staff_id)
+            continue
+        seen_changes.add(staff_id)
+        fields = set(record) - {"staff_id"}
+        if not fields:
+            check.error(f"change_staff for {staff_id} changes nothing; give the fields to change", where,
+                        "staff_id", staff_id)
+            continue
+        merged = {**staff_record(on_staff[staff_id]), **record}
+        person, issues = parse_staff_record(merged, rules, check.file, where)
+        # warnings about fields the scenario does not touch were shown when the staff file was read
+        touched = fields | ({"credentials"} if "role" in fields else set())
+        check.relocate(issues, line, lambda i, touched=touched: i.column in touched)
+        if person is not None:
+            changed.append(dataclasses.replace(person, row=on_staff[staff_id].row))
+
+    added: list[Staff] = []
+    new_ids: set[str] = set()
+    for record, line in _records(check, raw, "add_staff", STAFF_FIELDS, "staff_id", STAFF_REQUIRED):
+        staff_id = record["staff_id"].strip()
+        if staff_id in on_staff or staff_id in new_ids:
+            what = "already on staff; change them with [[change_staff]]" if staff_id in on_staff else "added twice"
+            check.error(f"staff id {staff_id} is {what}", line("staff_id"), "staff_id", staff_id)
+            continue
+        new_ids.add(staff_id)
+        person, issues = parse_staff_record(record, rules, check.file, line(None))
+        check.relocate(issues, line)
+        if person is not None:
+            added.append(dataclasses.replace(person, row=0))
+    return {
+        "remove_staff": tuple(i for i, _ in removed),
+        "unavailable_staff": tuple(i for i, _ in unavailable),
+        "changed_staff": tuple(changed),
+        "add_staff": tuple(added),
+        "_staff_ids": (set(on_staff) - gone) | new_ids,
+    }
+
+
+def _student_edits(check: _Check, raw: Mapping[str, Any], base: Problem, staff_ids: set[str]) -> dict[str, Any]:
+    enrolled = {s.student_id for s in base.students}
+    removed = _ids(check, raw, "remove_students")
+    for student_id, line in removed:
+        if student_id not in enrolled:
+            check.error(f"unknown student id {student_id}: not in the students file", line, "remove_students",
+                        student_id)
+    leaving = {student_id for student_id, _ in removed}
+    added: list[Student] = []
+    new_ids: set[str] = set()
+    for record, line in _records(check, raw, "add_students", STUDENT_FIELDS, "student_id", STUDENT_REQUIRED):
+        student_id = record["student_id"].strip()
+        if (student_id in enrolled and student_id not in leaving) or student_id in new_ids:
+            check.error(f"student id {student_id} is already enrolled or added twice", line("student_id"),
+                        "student_id", student_id)
+            continue
+        new_ids.add(student_id)
+        student, issues = parse_student_record(record, base.rules, check.file, line(None), frozenset(staff_ids))
+        check.relocate(issues, line)
+        if student is not None:
+            added.append(dataclasses.replace(student, row=0))
+    return {"remove_students": tuple(i for i, _ in removed), "add_students": tuple(added)}
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _caps(check: _Check, raw: Mapping[str, Any], rules: Rules) -> tuple[tuple[str, str, int], ...]:
+    caps = raw.get("caps", {})
+    top = check.where.table("caps") or check.where.key("caps") or 1
+    if not isinstance(caps, dict):
+        check.error("caps must be a table: [caps] followed by role = cap lines", top, "caps")
+        return ()
+    out = []
+    for role, value in caps.items():
+        line = check.where.key(role, "caps") or check.where.table(f"caps.{role}") or top
+        if role not in rules.roles:
+            check.error(f"unknown role {role!r} under [caps]; use one of {', '.join(rules.roles)}", line, "caps",
+                        role)
+            continue
+        changes = value if isinstance(value, dict) else {"cap": value}
+        for field, number in changes.items():
+            where = check.where.key(field, f"caps.{role}") or line
+            if field not in CAP_FIELDS:
+                check.error(f"unknown cap field {field!r} for {role}; use {', '.join(CAP_FIELDS)}", where, field,
+                            field)
+            elif not _whole(number):
+                check.error(f"{field} of {role} must be a whole number (0 or more)", where, field, number)
+            else:
+                spec = rules.roles[role]
+                if field == "cap" and spec.cap_is_legal and spec.cap is not None and number > spec.cap:
+                    check.warn(f"raises the legal cap of {role} from {spec.cap} to {number}: a what-if only",
+                               where, field, number)
+                out.append((role, field, number))
+    return tuple(out)
+
+
+def _weights(check: _Check, raw: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    weights = raw.get("weights", {})
+    top = check.where.table("weights") or check.where.key("weights") or 1
+    if not isinstance(weights, dict):
+        check.error("weights must be a table: [weights] followed by name = value lines", top, "weights")
+        return ()
+    out = []
+    for field, value in weights.items():
+        line = check.where.key(field, "weights") or top
+        if field not in WEIGHT_FIELDS:
+            check.error(f"unknown weight {field!r}; use {', '.join(WEIGHT_FIELDS)}", line, field, field)
+        elif not _whole(value):
+            check.error(f"weight {field} must be a whole number (0 or more)", line, field, value)
+        else:
+            out.append((field, value))
+    return tuple(out)
+
+
+def _read(path: Path) -> tuple[str, dict[str, Any]]:
+    file = str(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise InputError([Issue("error", file, "scenario files are TOML (.toml), like the rules file; "
+                                               "YAML is not read: write the same keys as TOML")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Issue("error", file, f"cannot read the scenario file: {exc}")]) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else len(text.splitlines()) or None  # "at end of document"
+        raise InputError([Issue("error", file, f"not valid TOML: {exc}", line, unit="line")]) from None
+
+
+def load_scenario(path: str | Path, base: Problem) -> tuple[Scenario, list[Issue]]:
+    """Read and check a scenario against the base problem; returns it and its warnings.
+
+    Raises :class:`InputError` with every problem (file, line, field, value)
+    when any is an error: an unknown staff or student id, field, role, weight
+    or a row the loaders would reject.
+    """
+    path = Path(path)
+    text, raw = _read(path)
+    check = _Check(path, text)
+    for key in raw:
+        if key not in SCENARIO_KEYS:
+            line = check.where.key(key) or check.where.table(key) or check.where.table(key, 0)
+            check.error(f"unknown scenario key {key!r}; use {', '.join(SCENARIO_KEYS)}", line, key, key)
+    name = raw.get("name", path.stem)
+    description = raw.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            check.error(f"{key} must be text", check.where.key(key), key, value)
+    staff = _staff_edits(check, raw, base)
+    students = _student_edits(check, raw, base, staff.pop("_staff_ids"))
+    caps = _caps(check, raw, base.rules)
+    weights = _weights(check, raw)
+    if any(i.severity == "error" for i in check.issues):
+        raise InputError(check.issues)
+    scenario = Scenario(name=str(name).strip() or path.stem, source=str(path), description=str(description),
+                        caps=caps, weights=weights, **staff, **students)
+    return scenario, check.issues
+
+
+def labels_and_folders(scenarios: list[Scenario]) -> list[tuple[str, str]]:
+    """(label, folder) of each scenario: each unique, the folder never ``base`` (the base plan's folder)."""
+    folders, labels = {"base"}, {"base"}
+    out = []
+    for scenario in scenarios:
+        slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower()).strip("-") or "scenario"
+        folder, label, n = slug, scenario.name, 1
+        while folder in folders:
+            n += 1
+            folder = f"{slug}-{n}"
+        n = 1
+        while label in labels:
+            n += 1
+            label = f"{scenario.name} ({n})"
+        folders.add(folder)
+        labels.add(label)
+        out.append((label, folder))
+    return out
