@@ -6,7 +6,9 @@ into exit codes: 0 a plan was written, 2 bad input or usage, 1 internal error.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -83,7 +85,24 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
     return problem
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Exit code 1 with one clear line for an internal error; the traceback only with CASELOAD_DEBUG=1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("CASELOAD_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "This is a bug in caseload, not in your files; rerun with CASELOAD_DEBUG=1 for details.",
+                       err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Plan special-education case managers and service providers for a district."""
 
@@ -97,13 +116,18 @@ def main() -> None:
 @solver_options
 def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limit, workers, seed) -> None:
     """Plan a district: a provider for every service and a case manager for every student."""
+    started = time.perf_counter()
     problem = _load(students_path, staff_path, rules_path, current_path)
-    from models.report import terminal_summary
+    load_seconds = time.perf_counter() - started
+    from models.report import ProgressLine, terminal_summary
     from models.writers import write_plan
     from optimizer.solve import SolveOptions, solve
 
-    result = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed))
-    write_plan(problem, result, out_dir)
+    progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None  # quiet when not a terminal
+    result = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress))
+    if progress is not None:
+        progress.close()
+    write_plan(problem, result, out_dir, timings={"load_seconds": round(load_seconds, 3)})
     click.echo(terminal_summary(problem, result))
     click.echo(f"Plan written to {out_dir.resolve()}")
 
@@ -128,6 +152,128 @@ def check(students_path, staff_path, rules_path) -> None:
         click.echo(str(issue))
     click.echo(f"OK: {len(problem.students)} students, {len(problem.staff)} staff, "
                f"{len(problem.demands)} services, {len(warnings)} warning(s).")
+
+
+
+def _solve_options(time_limit: float, workers: int, seed: int, **more: Any):
+    from optimizer.solve import SolveOptions
+
+    return SolveOptions(time_limit=time_limit, workers=workers, seed=seed, **more)
+
+
+out_folder = click.Path(file_okay=False, path_type=Path)
+
+
+@main.command()
+@input_options(require=True)
+@click.option("--scenario", "scenario_paths", type=existing_file, multiple=True, required=True,
+              help="Scenario TOML file (repeat for several); see data/sample/scenarios/.")
+@click.option("--out", "out_dir", type=out_folder, default=Path("whatif"), show_default=True,
+              help="Folder for comparison.csv and one plan folder per scenario (base/ for the inputs as given).")
+@solver_options
+def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_limit, workers, seed) -> None:
+    """Plan the inputs and each what-if scenario side by side, and compare them.
+
+    Each scenario is planned with the base plan as its current plan, so the
+    changes it reports are the ones the scenario causes.
+    """
+    problem = _load(students_path, staff_path, rules_path)
+    from models.comparison import outcome_row
+    from models.scenarios import apply_scenario, labels_and_folders, load_scenario
+    from models.tables import comparison_text, write_comparison
+    from models.writers import write_plan
+    from optimizer.whatif import check_plannable, plan_side_by_side
+
+    scenarios, issues = [], []
+    for path in scenario_paths:
+        try:
+            scenario, warnings = load_scenario(path, problem)
+        except InputError as exc:
+            issues += exc.issues
+            continue
+        scenarios.append(scenario)
+        for issue in warnings:
+            click.echo(str(issue), err=True)
+    if issues:
+        raise _bad_input(InputError(issues))
+    names = [("base", "base"), *labels_and_folders(scenarios)]
+    problems = [problem, *(apply_scenario(problem, s) for s in scenarios)]
+    try:
+        check_plannable(problems, [label for label, _ in names])
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    base, anchored, results = plan_side_by_side(problem, problems[1:], _solve_options(time_limit, workers, seed))
+    rows = []
+    for (label, folder), planned, result in zip(names, [problem, *anchored], [base, *results], strict=True):
+        write_plan(planned, result, out_dir / folder)
+        rows.append(outcome_row(label, planned, result, problem, base.plan))
+    write_comparison(rows, out_dir / "comparison.csv")
+    click.echo(comparison_text(rows))
+    click.echo(f"Plans and comparison.csv written to {out_dir.resolve()}")
+
+
+@main.command()
+@input_options(require=True)
+@click.option("--current", "current_path", type=existing_file, required=True,
+              help="services.csv of the current plan (an earlier run).")
+@click.option("--max-moves", type=click.IntRange(min=0), default=None,
+              help="Hand at most this many students or services to a new person; the rest stays unresolved.")
+@click.option("--effective-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date the moves take effect, YYYY-MM-DD (default: today).")
+@click.option("--disruption-weight", type=click.FloatRange(min=0), default=None,
+              help="Multiplies the rules' change penalties (default 10: only moves a rule or a cap forces).")
+@click.option("--out", "out_dir", type=out_folder, default=Path("rebalance"), show_default=True,
+              help="Folder for the new plan and moves.csv.")
+@solver_options
+def rebalance(students_path, staff_path, rules_path, current_path, max_moves, effective_date, disruption_weight,
+              out_dir, time_limit, workers, seed) -> None:
+    """Re-plan after staff changes from the current plan, moving as few students as the rules allow."""
+    import datetime
+
+    problem = _load(students_path, staff_path, rules_path, current_path)
+    from models.moves import plan_moves
+    from models.report import terminal_summary
+    from models.tables import moves_text, write_moves
+    from models.writers import write_plan
+    from optimizer.rebalance import DISRUPTION_WEIGHT
+    from optimizer.rebalance import rebalance as replan
+
+    weight = DISRUPTION_WEIGHT if disruption_weight is None else disruption_weight
+    try:
+        weighted, result = replan(problem, _solve_options(time_limit, workers, seed, max_moves=max_moves), weight)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    moves = plan_moves(weighted, result.plan, max_moves)
+    date = (effective_date or datetime.datetime.now()).date().isoformat()
+    write_plan(weighted, result, out_dir)
+    write_moves(moves, date, out_dir / "moves.csv")
+    click.echo(terminal_summary(weighted, result))
+    click.echo(moves_text(moves))
+    click.echo(f"Plan and moves.csv written to {out_dir.resolve()}")
+
+
+@main.command()
+@input_options(require=True)
+@click.option("--out", "out_dir", type=out_folder, default=Path("staffing"), show_default=True,
+              help="Folder for hires.csv.")
+@solver_options
+def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers, seed) -> None:
+    """The fewest hires (role, credentials, sites, FTE) that let every service be delivered within caps.
+
+    --time-limit applies to each of the plans the search makes.
+    """
+    problem = _load(students_path, staff_path, rules_path)
+    from models.tables import hires_text, write_hires
+    from optimizer.staffing import find_hires
+
+    try:
+        result = find_hires(problem, _solve_options(time_limit, workers, seed))
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_hires(result, out_dir / "hires.csv")
+    click.echo(hires_text(result))
+    click.echo(f"hires.csv written to {out_dir.resolve()}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TextIO
 
 from models.domain import Problem
 from models.explain import reasons
@@ -32,3 +33,22 @@ def terminal_summary(problem: Problem, result: Result) -> str:
     for role, values in kpis["roles"].items():
         lines.append(f"  {role:<20} max load {values['max_load_ratio']:.2f}  spread {values['load_ratio_stddev']:.2f}")
     return "\n".join(lines)
+
+
+class ProgressLine:
+    """One self-overwriting terminal line: components done and the gap so far."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, done: int, total: int, objective: int, bound: float) -> None:
+        gap = (objective - bound) / abs(objective) if objective else 0.0
+        self.stream.write(f"\r  solving: {done}/{total} components, objective {objective}, gap {max(gap, 0):.3%}  ")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -125,7 +125,7 @@ def caseloads_table(problem: Problem, loads: Loads) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summary(problem: Problem, result: Result, report: CheckReport) -> dict:
+def summary(problem: Problem, result: Result, report: CheckReport, timings: dict | None = None) -> dict:
     kpis = report.kpis
     roles = kpis["roles"]
     return {
@@ -134,6 +134,8 @@ def summary(problem: Problem, result: Result, report: CheckReport) -> dict:
         "best_bound": result.best_bound,
         "gap": None if result.gap is None else round(result.gap, 6),
         "solve_seconds": result.solve_seconds,
+        "build_seconds": result.build_seconds,
+        **(timings or {}),
         "students": kpis["students"],
         "assigned": kpis["assigned"],
         "unassigned": kpis["unassigned"],
@@ -153,7 +155,7 @@ def summary(problem: Problem, result: Result, report: CheckReport) -> dict:
     }
 
 
-def write_plan(problem: Problem, result: Result, out_dir: Path) -> dict:
+def write_plan(problem: Problem, result: Result, out_dir: Path, timings: dict | None = None) -> dict:
     """Write assignments.csv, services.csv, caseloads.csv and summary.json; return the summary."""
     loads = compute_loads(problem, result.plan)
     report = check_plan(problem, result.plan)
@@ -162,6 +164,6 @@ def write_plan(problem: Problem, result: Result, out_dir: Path) -> dict:
     assignments_table(problem, result, unassigned).to_csv(out_dir / "assignments.csv", index=False)
     services_table(problem, result, unserved).to_csv(out_dir / "services.csv", index=False)
     caseloads_table(problem, loads).to_csv(out_dir / "caseloads.csv", index=False)
-    data = summary(problem, result, report)
+    data = summary(problem, result, report, timings)
     (out_dir / "summary.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return data

@@ -5,12 +5,15 @@ or case manager of the student; itinerant staff join the sites they serve.
 Components share no variable, so each is solved on its own, and the sum of
 their optima is the district optimum, with one exception: a district-wide
 average cap (the SLP average of EC 56363.3) couples every component holding
-that role. When the cap cannot bind it is dropped; otherwise those components
-are merged and the cap stays one exact constraint.
+that role. When the cap cannot bind it is dropped. Otherwise the solver first
+plans the components apart: if their plans together keep the average, that
+relaxation's optimum is feasible and so optimal; only if they break it are the
+components holding the role merged, with the cap as one exact constraint.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.candidates import Candidates
@@ -67,14 +70,19 @@ def binding_average_caps(problem: Problem, cands: Candidates) -> list[str]:
             cap = caseload_cap(rules, problem.staff[p])
             if cap is not None:
                 most[p] = min(most[p], cap)
-        fte = sum(problem.staff[p].fte for p in members)
+        # proposed positions (staffing search) add FTE only once open: leave them out, to err towards binding
+        fte = sum(problem.staff[p].fte for p in members if problem.staff[p].staff_id not in problem.position_costs)
         if min(reachable, sum(most.values())) > average_budget(role.average_cap, fte):
             binding.append(role.code)
     return binding
 
 
-def split(problem: Problem, cands: Candidates) -> list[Component]:
-    """Independent components, largest first; coupled roles merged."""
+def split(problem: Problem, cands: Candidates, couple: Sequence[str] | None = None) -> list[Component]:
+    """Independent components, largest first.
+
+    The components holding a role in ``couple`` (default: every average cap
+    that could bind) are merged and enforce that role's district average.
+    """
     n_students, n_staff = len(problem.students), len(problem.staff)
     uf = _UnionFind(n_students + n_staff)
     for d, demand in enumerate(problem.demands):
@@ -83,7 +91,7 @@ def split(problem: Problem, cands: Candidates) -> list[Component]:
     for s, options in enumerate(cands.managers):
         for p in options:
             uf.union(s, n_students + p)
-    coupled = binding_average_caps(problem, cands)
+    coupled = binding_average_caps(problem, cands) if couple is None else list(couple)
     for role in coupled:
         members = [n_students + p for p, s in enumerate(problem.staff) if s.role == role and s.available]
         for node in members[1:]:

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from models.candidates import Candidates, find_candidates
 from models.domain import Problem
-from models.plan import Plan, Result, objective_terms
+from models.plan import Plan, Result, average_budget, compute_loads, objective_terms
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.greedy import greedy_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
@@ -37,6 +37,8 @@ class SolveOptions:
     # hint-following phase costs more than it saves on these models.
     hint: bool = False
     max_moves: int | None = None  # rebalancing: at most this many changes against the current plan
+    # False: CP-SAT's default parameters with `workers` threads (the benchmark's monolithic baseline)
+    tuned: bool = True
     # called after each component: (components done, components, objective so far, bound so far)
     progress: Callable[[int, int, int, float], None] | None = None
 
@@ -78,15 +80,22 @@ def _solve_component(problem: Problem, cands: Candidates, component: Component, 
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
+    params.random_seed = options.seed
+    if not options.tuned:
+        params.num_workers = options.workers
+        return _run_solver(solver, built, build_seconds)
     # Measured (benchmarks/README.md): one worker with the full LP relaxation
     # (linearization level 2) proves these transportation-like models fastest;
     # CP-SAT's 2-worker portfolio drops that LP and stalls far from the bound.
     params.num_workers = workers
-    params.random_seed = options.seed
     params.linearization_level = 2
     # Presolve costs more than it saves on these models (measured: 10,000
     # students 6 s without, 12 s with); the LP does the proving.
     params.cp_model_presolve = False
+    return _run_solver(solver, built, build_seconds)
+
+
+def _run_solver(solver: cp_model.CpSolver, built: CaseloadModel, build_seconds: float) -> _ComponentResult:
     status = solver.solve(built.model)
     name = solver.status_name(status)
     # every coefficient is an integer, so the bound rounds up to one
@@ -110,21 +119,21 @@ def _solve_forked(component: Component) -> _ComponentResult:
 
 
 def _solve_components(problem: Problem, cands: Candidates, components: list[Component], hint: Plan | None,
-                      options: SolveOptions, deadline: float) -> Iterator[_ComponentResult]:
+                      options: SolveOptions, deadline: float) -> Iterator[tuple[Component, _ComponentResult]]:
     """Solve components in order of completion: in forked processes when several can run at once."""
     global _FORK_STATE
     parallel = len(components) > 1 and options.workers > 1 and "fork" in mp.get_all_start_methods()
     if not parallel:
         for component in components:
-            yield _solve_component(problem, cands, component, hint, options, deadline, 1)
+            yield component, _solve_component(problem, cands, component, hint, options, deadline, 1)
         return
     _FORK_STATE = (problem, cands, hint, options, deadline)
     try:
         with ProcessPoolExecutor(max_workers=min(options.workers, len(components)),
                                  mp_context=mp.get_context("fork")) as pool:
-            futures = [pool.submit(_solve_forked, c) for c in components]
+            futures = {pool.submit(_solve_forked, c): c for c in components}
             for future in as_completed(futures):
-                yield future.result()
+                yield futures[future], future.result()
     finally:
         _FORK_STATE = None
 
@@ -135,34 +144,72 @@ def _district_bound(results: list[_ComponentResult]) -> float | None:
     return float(total) if math.isfinite(total) else None
 
 
+def broken_average_caps(problem: Problem, plan: Plan, roles: list[str]) -> list[str]:
+    """The roles among ``roles`` whose district average the plan exceeds."""
+    loads = compute_loads(problem, plan)
+    broken = []
+    for role in roles:
+        spec = problem.rules.roles[role]
+        members = [p for p, s in enumerate(problem.staff) if s.role == role and s.available]
+        budget = average_budget(spec.average_cap, sum(problem.staff[p].fte for p in members))
+        if sum(loads.served[p] for p in members) > budget:
+            broken.append(role)
+    return broken
+
+
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     """Plan the district; the plan is always complete (unserved when it must be)."""
     options = options or SolveOptions()
     start = time.perf_counter()
     deadline = start + options.time_limit
     cands = planning_candidates(problem)
-    # a move budget couples every student, so it needs the whole district in one model
-    whole = not options.decompose or options.max_moves is not None
-    components = [_whole(problem, cands)] if whole else split(problem, cands)
     start_plan = greedy_plan(problem, cands)
     hint = start_plan if options.hint else None
     providers, managers = list(start_plan.providers), list(start_plan.case_managers)
+    results: dict[int, _ComponentResult] = {}  # by the component's first student
 
-    results: list[_ComponentResult] = []
-    for result in _solve_components(problem, cands, components, hint, options, deadline):
-        results.append(result)
-        for d, p in result.providers.items():
-            providers[d] = p
-        for s, m in result.managers.items():
-            managers[s] = m
-        if options.progress is not None:
-            options.progress(len(results), len(components), sum(r.objective or 0 for r in results),
-                             sum(r.bound for r in results))
+    def run(components: list[Component]) -> None:
+        for component, result in _solve_components(problem, cands, components, hint, options, deadline):
+            results[component.students[0]] = result
+            for d, p in result.providers.items():
+                providers[d] = p
+            for s, m in result.managers.items():
+                managers[s] = m
+            if options.progress is not None:
+                done = list(results.values())
+                options.progress(len(done), n_components, sum(r.objective or 0 for r in done),
+                                 sum(r.bound for r in done))
+
+    if not options.decompose or options.max_moves is not None:
+        # a move budget couples every student, so it needs the whole district in one model
+        components = [_whole(problem, cands)]
+        n_components = 1
+        run(components)
+    else:
+        may_bind = binding_average_caps(problem, cands)
+        components = split(problem, cands, couple=())
+        n_components = len(components)
+        run(components)
+        broken = broken_average_caps(problem, Plan(tuple(providers), tuple(managers)), may_bind)
+        if broken:
+            merged = [c for c in split(problem, cands, couple=broken) if c.average_caps]
+            absorbed = {s for c in merged for s in c.students}
+            for key in [k for k in results if k in absorbed]:
+                del results[key]
+            for c in merged:  # until re-solved, the legal greedy plan stands for these students
+                for d in c.demands:
+                    providers[d] = start_plan.providers[d]
+                for s in c.students:
+                    managers[s] = start_plan.case_managers[s]
+            components = [c for c in components if c.students[0] not in absorbed] + merged
+            n_components = len(components)
+            run(merged)
 
     plan = Plan(providers=tuple(providers), case_managers=tuple(managers))
-    status = min((r.status for r in results), key=_STATUS_ORDER.index, default="OPTIMAL")
-    if all(r.objective is not None for r in results):
-        objective = sum(r.objective for r in results)
+    done = list(results.values())
+    status = min((r.status for r in done), key=_STATUS_ORDER.index, default="OPTIMAL")
+    if all(r.objective is not None for r in done):
+        objective = sum(r.objective for r in done)
     else:
         objective = objective_terms(problem, plan).total
     if status == "UNKNOWN" and objective is not None:
@@ -171,8 +218,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
         plan=plan,
         status=status,
         objective=objective,
-        best_bound=_district_bound(results),
+        best_bound=_district_bound(done),
         solve_seconds=round(time.perf_counter() - start, 3),
-        components=len(components),
-        build_seconds=round(sum(r.build_seconds for r in results), 3),
+        components=n_components,
+        build_seconds=round(sum(r.build_seconds for r in done), 3),
     )

@@ -171,3 +171,20 @@ def test_python_cli_py_runs(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--help"], capture_output=True, text=True,
                             cwd=tmp_path, check=False)
     assert result.returncode == 0 and "plan" in result.stdout
+
+
+def test_progress_line_shows_components_and_gap():
+    import io
+
+    from models.report import ProgressLine
+
+    stream = io.StringIO()
+    line = ProgressLine(stream)
+    line(3, 10, 1000, 990.0)
+    line.close()
+    assert "3/10 components" in stream.getvalue() and "gap 1.000%" in stream.getvalue()
+
+
+def test_no_progress_when_output_is_not_a_terminal(sample_plan):
+    _, result = sample_plan
+    assert "solving:" not in result.output
