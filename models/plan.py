@@ -226,11 +226,18 @@ def _check_caps(problem: Problem, loads: Loads) -> list[str]:
             continue
         members = [p for p, s in enumerate(problem.staff) if s.role == role.code and s.available]
         served = sum(loads.served[p] for p in members)
-        fte = sum(problem.staff[p].fte for p in members)
+        fte = average_cap_fte(problem, loads, members)
         if served > average_budget(role.average_cap, fte):
             out.append(f"{role.code}: {served} pupils over {fte:g} FTE exceeds the district average of "
                        f"{role.average_cap}")
     return out
+
+
+def average_cap_fte(problem: Problem, loads: Loads, members: list[int]) -> float:
+    """FTE behind a district average cap: a proposed position (staffing search) counts only once open."""
+    return sum(problem.staff[p].fte for p in members
+               if problem.staff[p].staff_id not in problem.position_costs
+               or any(loads.by_service[p].values()) or loads.case_managed[p])
 
 
 def average_budget(average_cap: int, fte: float) -> int:

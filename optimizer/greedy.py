@@ -35,7 +35,9 @@ def greedy_plan(problem: Problem, cands: Candidates, students: Iterable[int] | N
     budgets: dict[str, int] = {}
     for role in rules.roles.values():
         if role.average_cap is not None:
-            fte = sum(s.fte for s in problem.staff if s.role == role.code and s.available)
+            # proposed positions (staffing search) are left out: the budget stays one the plan surely has
+            fte = sum(s.fte for s in problem.staff
+                      if s.role == role.code and s.available and s.staff_id not in problem.position_costs)
             budgets[role.code] = average_budget(role.average_cap, fte)
     providers: list[int | None] = [None] * len(problem.demands)
     managers: list[int | None] = [None] * len(problem.students)

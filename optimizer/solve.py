@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from models.candidates import Candidates, find_candidates
 from models.domain import Problem
-from models.plan import Plan, Result, average_budget, compute_loads, objective_terms
+from models.plan import Plan, Result, average_budget, average_cap_fte, compute_loads, objective_terms
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.greedy import greedy_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
@@ -151,7 +151,7 @@ def broken_average_caps(problem: Problem, plan: Plan, roles: list[str]) -> list[
     for role in roles:
         spec = problem.rules.roles[role]
         members = [p for p, s in enumerate(problem.staff) if s.role == role and s.available]
-        budget = average_budget(spec.average_cap, sum(problem.staff[p].fte for p in members))
+        budget = average_budget(spec.average_cap, average_cap_fte(problem, loads, members))
         if sum(loads.served[p] for p in members) > budget:
             broken.append(role)
     return broken

@@ -1,0 +1,133 @@
+"""The moves of a re-plan against the current plan, each with its reason in plain words.
+
+One move per student whose case manager changes and per service whose
+provider changes: ``from`` is the current person, ``to`` the new one (blank
+when nobody can take it: the change stays unresolved). Services and students
+with nobody on record get a ``from``-blank row when someone takes them, so the
+list is everything a clerk enters as a bulk reassignment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.domain import Problem, Staff, Student
+from models.eligibility import (
+    authorized_to_instruct,
+    caseload_cap,
+    holds_service_credential,
+    may_case_manage,
+    may_case_manage_role,
+    may_deliver,
+    role_delivers,
+    within_preschool_limit,
+)
+from models.explain import why_unassigned, why_unserved
+from models.objective import best_practice_services
+from models.plan import Loads, Plan, compute_loads, count_moves
+
+CASE_MANAGER = "case_manager"
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    student_id: str
+    change: str  # "case_manager" or the service code
+    from_id: str  # "" when nobody was on record
+    to_id: str  # "" when nobody can take it (unresolved)
+    reason: str
+
+
+def why_not_any_more(problem: Problem, current_id: str, student: Student, service: str | None) -> str | None:
+    """Which rule keeps the current person from keeping this service (None: nothing does)."""
+    index = problem.staff_index.get(current_id)
+    if index is None:
+        return f"{current_id} is no longer on staff"
+    rules, person = problem.rules, problem.staff[index]
+    if not person.available:
+        return f"{current_id} is unavailable"
+    if not person.serves_site(student.site):
+        return f"{current_id} no longer serves site {student.site}"
+    if service is None:
+        if not may_case_manage_role(rules, person):
+            return f"{current_id}'s role ({person.role}) may not case-manage"
+        return None if may_case_manage(rules, person, student) else f"{current_id} may not case-manage this student"
+    return _why_may_not_deliver(problem, person, student, service)
+
+
+def _why_may_not_deliver(problem: Problem, person: Staff, student: Student, service: str) -> str | None:
+    rules = problem.rules
+    if not role_delivers(rules, person, service):
+        return f"{person.staff_id}'s role ({person.role}) does not deliver {service}"
+    if not holds_service_credential(rules, person, service):
+        return f"{person.staff_id} holds no {' or '.join(sorted(rules.services[service].credentials))} (R2)"
+    if not within_preschool_limit(rules, person, student):
+        return f"{person.staff_id} serves preschool only (EC 56441.7)"
+    if rules.services[service].instructional and not authorized_to_instruct(rules, person, student):
+        return (f"{person.staff_id} holds no credential authorizing {student.instruction_category} instruction "
+                f"({student.support_level}, grade {student.grade}) (R1/R3)")
+    return None if may_deliver(rules, person, student, service) else f"{person.staff_id} may not deliver {service}"
+
+
+def _why_provider_moved(problem: Problem, loads: Loads, current_id: str, student: Student, service: str) -> str:
+    forced = why_not_any_more(problem, current_id, student, service)
+    if forced:
+        return forced
+    p = problem.staff_index[current_id]
+    cap = caseload_cap(problem.rules, problem.staff[p])
+    if cap is not None and loads.served[p] >= cap:
+        return f"{current_id} is at their caseload cap of {cap}"
+    return "evens out caseloads (the gain outweighs the change penalty)"
+
+
+def _why_manager_moved(problem: Problem, plan: Plan, s: int, current_id: str, new: int) -> str:
+    student = problem.students[s]
+    forced = why_not_any_more(problem, current_id, student, None)
+    if forced:
+        return forced
+    for service in best_practice_services(problem.rules, student):
+        for d in problem.demands_of[s]:
+            if problem.demands[d].service == service and plan.providers[d] == new:
+                return f"the case manager follows the {service} provider (best practice)"
+    return "evens out case-management loads (the gain outweighs the change penalty)"
+
+
+def _unresolved(problem: Problem, plan: Plan, why: str, budget_used: bool, max_moves: int | None) -> str:
+    if budget_used and max_moves is not None:
+        return f"left unresolved: the move budget (--max-moves {max_moves}) is used up; {why}"
+    return why
+
+
+def plan_moves(problem: Problem, plan: Plan, max_moves: int | None = None) -> tuple[Move, ...]:
+    """Every change of the plan against the current one, student by student in input order."""
+    loads = compute_loads(problem, plan)
+    budget_used = max_moves is not None and count_moves(problem, plan) >= max_moves
+    staff_id = [p.staff_id for p in problem.staff]
+    out: list[Move] = []
+    for s, student in enumerate(problem.students):
+        current, new = student.current_case_manager, plan.case_managers[s]
+        to = "" if new is None else staff_id[new]
+        if current is not None and to != current:
+            if new is None:
+                gone = why_not_any_more(problem, current, student, None) or "no one may take the case"
+                reason = _unresolved(problem, plan, f"{gone}; {why_unassigned(problem, s)}", budget_used, max_moves)
+            else:
+                reason = _why_manager_moved(problem, plan, s, current, new)
+            out.append(Move(student.student_id, CASE_MANAGER, current, to, reason))
+        elif current is None and new is not None:
+            out.append(Move(student.student_id, CASE_MANAGER, "", to, "new case manager (none on record)"))
+        for d in problem.demands_of[s]:
+            service, p = problem.demands[d].service, plan.providers[d]
+            holder = problem.current_providers.get((student.student_id, service))
+            to = "" if p is None else staff_id[p]
+            if holder is not None and to != holder:
+                if p is None:
+                    gone = why_not_any_more(problem, holder, student, service) or "its provider had to change"
+                    why = f"{gone}; {why_unserved(problem, loads, d)}"
+                    reason = _unresolved(problem, plan, why, budget_used, max_moves)
+                else:
+                    reason = _why_provider_moved(problem, loads, holder, student, service)
+                out.append(Move(student.student_id, service, holder, to, reason))
+            elif holder is None and p is not None:
+                out.append(Move(student.student_id, service, "", to, "new provider (none on record)"))
+    return tuple(out)

@@ -1,0 +1,129 @@
+"""The staffing gap: the fewest hires that let every service be delivered within caps.
+
+1. Plan the district on its hard rules alone (every soft weight zero): what
+   stays undone (unserved services, students without a case manager) is the
+   unmet demand.
+2. Derive candidate positions from it (``models.hiring``) and add them all as
+   proposed staff, each with a price (``Problem.position_costs``): a person
+   costs more than any FTE saving, so the solver minimises what stays undone
+   first (its weight exceeds every price together), then the number of
+   hires, then their FTE. An OPTIMAL status proves that no smaller set of the
+   candidate positions does as well.
+3. Order the hires by value: each next hire is the one that most reduces what
+   stays undone given those before it; then plan the district with the first
+   k hires (k = 0..n) under the full objective for the curve.
+
+Nothing here reads files or knows a credential code: both come from the rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from models.domain import Problem, Staff
+from models.hiring import CurvePoint, Hire, StaffingResult, candidate_positions, proposed_staff
+from models.plan import Plan, Result, compute_loads, plan_kpis
+from optimizer.solve import SolveOptions, solve
+
+FTE_UNIT = 0.5
+
+
+def hard_rules_only(problem: Problem) -> Problem:
+    """The problem with every soft weight zero: only what stays undone counts."""
+    weights = dataclasses.replace(problem.rules.weights, best_practice_rank=0, service_balance=0,
+                                  case_management_balance=0, change_case_manager=0, change_provider=0)
+    return dataclasses.replace(problem, rules=dataclasses.replace(problem.rules, weights=weights))
+
+
+def undone(plan: Plan) -> int:
+    """Services unserved plus students without a case manager."""
+    return sum(p is None for p in plan.providers) + sum(m is None for m in plan.case_managers)
+
+
+def with_hires(problem: Problem, hires: Sequence[Staff]) -> Problem:
+    return dataclasses.replace(problem, staff=problem.staff + tuple(hires))
+
+
+def position_prices(people: Sequence[Staff]) -> dict[str, int]:
+    """Price of each proposed person: one head (worth more than every FTE unit together) plus its FTE units."""
+    head = 1 + sum(round(p.fte / FTE_UNIT) for p in people)
+    return {p.staff_id: head + round(p.fte / FTE_UNIT) for p in people}
+
+
+def search_problem(problem: Problem, people: Sequence[Staff]) -> Problem:
+    """The hard-rules problem with every proposed person priced, undone work dearer than all of them."""
+    short = hard_rules_only(problem)
+    prices = position_prices(people)
+    w = short.rules.weights
+    floor = sum(prices.values()) + 1
+    weights = dataclasses.replace(w, unserved_service=max(w.unserved_service, floor),
+                                  unassigned_student=max(w.unassigned_student, floor))
+    return dataclasses.replace(with_hires(short, people), position_costs=prices,
+                               rules=dataclasses.replace(short.rules, weights=weights))
+
+
+def opened(problem: Problem, plan: Plan, people: Sequence[Staff]) -> list[Staff]:
+    """The proposed people the plan gives a service or a case."""
+    loads = compute_loads(problem, plan)
+    index = problem.staff_index
+    return [p for p in people
+            if any(loads.by_service[index[p.staff_id]].values()) or loads.case_managed[index[p.staff_id]]]
+
+
+def order_by_value(problem: Problem, hires: Sequence[Hire], options: SolveOptions) -> list[tuple[Hire, int]]:
+    """Greedy: each next hire the one leaving the least undone given those before (fewer FTE on ties).
+
+    Returns (hire, undone after it) pairs. Each evaluation is a hard-rules plan.
+    """
+    short = hard_rules_only(problem)
+    chosen: list[Hire] = []
+    out: list[tuple[Hire, int]] = []
+    left = list(hires)
+    while left:
+        best: tuple[int, float, int] | None = None
+        tried: dict[tuple, int] = {}
+        for i, hire in enumerate(left):
+            kind = (hire.position, hire.staff.fte)  # identical copies need one evaluation
+            if kind not in tried:
+                result = solve(with_hires(short, [h.staff for h in chosen] + [hire.staff]), options)
+                tried[kind] = undone(result.plan)
+            key = (tried[kind], hire.staff.fte, i)
+            if best is None or key < best:
+                best = key
+        hire = left.pop(best[2])
+        chosen.append(hire)
+        out.append((hire, best[0]))
+    return out
+
+
+def curve_point(problem: Problem, hires: Sequence[Hire], roles: set[str], options: SolveOptions) -> CurvePoint:
+    """The district's plan with these hires, under the full objective."""
+    result: Result = solve(with_hires(problem, [h.staff for h in hires]), options)
+    planned = with_hires(problem, [h.staff for h in hires])
+    kpis = plan_kpis(planned, result.plan)
+    ratios = [v["max_load_ratio"] for role, v in kpis["roles"].items() if role in roles]
+    return CurvePoint(hires=len(hires), unserved=kpis["services_unserved"], unassigned=kpis["unassigned"],
+                      max_load_ratio=max(ratios) if ratios else None, status=result.status)
+
+
+def find_hires(problem: Problem, options: SolveOptions | None = None) -> StaffingResult:
+    """The fewest hires (then the least FTE) among positions derived from the unmet demand, by value."""
+    options = options or SolveOptions()
+    base = solve(hard_rules_only(problem), options)
+    positions = candidate_positions(problem, base.plan)
+    if undone(base.plan) == 0 or not positions:
+        point = curve_point(problem, [], set(), options)
+        return StaffingResult(hires=(), curve=(point,), status=base.status, candidates=0,
+                              objective=base.objective, best_bound=base.best_bound)
+    proposed = proposed_staff(problem, positions)
+    people = [person for person, _ in proposed]
+    search = search_problem(problem, people)
+    result = solve(search, options)
+    open_ids = {p.staff_id for p in opened(search, result.plan, people)}
+    hires = [Hire(person, position) for person, position in proposed if person.staff_id in open_ids]
+    ordered = [hire for hire, _ in order_by_value(problem, hires, options)]
+    roles = {h.staff.role for h in ordered}
+    curve = tuple(curve_point(problem, ordered[:k], roles, options) for k in range(len(ordered) + 1))
+    return StaffingResult(hires=tuple(ordered), curve=curve, status=result.status, candidates=len(people),
+                          objective=result.objective, best_bound=result.best_bound)
