@@ -1,0 +1,114 @@
+"""Benchmark ``caseload plan`` on generated districts against the greedy and monolithic baselines.
+
+    python -m benchmarks [--sizes small,medium,largest] [--seed 1] [--time-limit 60] [--workers 2]
+
+Each run generates the district with the seeded generator, runs ``caseload plan``
+as a user would (a separate process, outputs written), then the two baselines on
+the same district, and prints one table: load, build and solve seconds, wall
+time, status, gap, peak RSS of the process tree, unserved services,
+best-practice rate and max load ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+from benchmarks.measure import run_measured
+from models.generator import generate_district, write_district
+
+SIZES = {"small": 1_000, "medium": 10_000, "largest": 70_000}
+TARGETS = {"small": (3, 500), "medium": (10, 1024), "largest": (60, 2048)}  # seconds, MiB
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def caseload_command() -> list[str]:
+    script = Path(sys.executable).with_name("caseload")
+    return [str(script)] if script.exists() else [sys.executable, str(ROOT / "cli.py")]
+
+
+def fmt(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def row(method: str, run, data: dict) -> str:
+    gap = data.get("gap")
+    return (f"{method:<22}{run.wall_seconds:>8.2f}{fmt(data.get('load_seconds'), '>8.2f')}"
+            f"{fmt(data.get('build_seconds'), '>9.2f')}{fmt(data.get('solve_seconds'), '>9.2f')}"
+            f"  {data.get('status', 'ERROR'):<10}{fmt(None if gap is None else gap * 100, '>8.3f')}%"
+            f"{run.peak_rss_mib:>10.0f}{fmt(data.get('unserved'), '>10d')}"
+            f"{fmt(data.get('best_practice_rate'), '>10.1%')}{fmt(data.get('max_load_ratio'), '>10.2f')}")
+
+
+HEADER = (f"{'method':<22}{'wall s':>8}{'load s':>8}{'build s':>9}{'solve s':>9}  {'status':<10}{'gap':>9}"
+          f"{'peak MiB':>10}{'unserved':>10}{'best pr.':>10}{'max load':>10}")
+
+
+def plan_run(folder: Path, args) -> tuple:
+    out = folder / "plan"
+    run = run_measured([*caseload_command(), "plan", "--students", str(folder / "students.csv"),
+                        "--staff", str(folder / "staff.csv"), "--out", str(out),
+                        "--time-limit", str(args.time_limit), "--workers", str(args.workers)])
+    if run.returncode != 0:
+        return run, {"status": f"exit {run.returncode}"}
+    summary = json.loads((out / "summary.json").read_text())
+    return run, {
+        "load_seconds": summary.get("load_seconds"),
+        "build_seconds": summary.get("build_seconds"),
+        "solve_seconds": summary["solve_seconds"],
+        "status": summary["status"],
+        "gap": summary["gap"],
+        "unserved": summary["services_unserved"],
+        "best_practice_rate": summary["best_practice_rate"],
+        "max_load_ratio": max(summary["max_load_ratio"].values(), default=0.0),
+        "components": summary.get("components"),
+    }
+
+
+def baseline_run(method: str, folder: Path, args) -> tuple:
+    run = run_measured([sys.executable, "-m", "benchmarks.baselines", method, "--students",
+                        str(folder / "students.csv"), "--staff", str(folder / "staff.csv"),
+                        "--time-limit", str(args.time_limit), "--workers", str(args.workers)])
+    if run.returncode != 0:
+        return run, {"status": f"exit {run.returncode}"}
+    return run, json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="small,medium,largest")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-baselines", action="store_true", help="run only caseload plan")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    args = parser.parse_args()
+
+    print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, "
+          f"Python {platform.python_version()}, {len(__import__('os').sched_getaffinity(0))} cores")
+    for size in args.sizes.split(","):
+        n = SIZES[size]
+        folder = args.out / size
+        shutil.rmtree(folder, ignore_errors=True)
+        students, staff = generate_district(n, seed=args.seed)
+        write_district(folder, students, staff)
+        sites = len({s["site"] for s in students})
+        seconds, mib = TARGETS[size]
+        print(f"\n== {size}: {n:,} students, {len(staff):,} staff, {sites:,} sites (seed {args.seed}); "
+              f"target <= {seconds} s, <= {mib} MiB, OPTIMAL")
+        print(HEADER)
+        run, data = plan_run(folder, args)
+        print(row("caseload plan", run, data) + f"   ({data.get('components')} components)", flush=True)
+        if args.skip_baselines:
+            continue
+        for method, label in (("greedy", "greedy (by hand)"), ("monolithic", "monolithic CP-SAT")):
+            run, data = baseline_run(method, folder, args)
+            print(row(label, run, data), flush=True)
+
+
+if __name__ == "__main__":
+    main()
