@@ -9,7 +9,9 @@ exactly the objective the solver minimised.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -55,6 +57,7 @@ class CaseloadModel:
         # derived integers, kept to complete a hint: (load vars, load, cost, target, weight), (uses, opened)
         self._balances: list[tuple[list[cp_model.IntVar], cp_model.IntVar, cp_model.IntVar, float, int]] = []
         self._openings: list[tuple[list[cp_model.IntVar], cp_model.IntVar]] = []
+        self._service_load: dict[int, cp_model.IntVar] = {}  # staff -> pupils on the caseload service
         self._create_variables()
         self._each_service_has_one_legal_provider()
         self._each_student_has_one_case_manager()
@@ -68,6 +71,7 @@ class CaseloadModel:
         self._keep_current_case_managers()
         self._keep_current_providers()
         self._pay_for_opened_positions()
+        self._order_interchangeable_staff()
         if max_moves is not None:
             self._at_most_moves(max_moves)
         self.model.minimize(
@@ -243,18 +247,18 @@ class CaseloadModel:
             self._terms += [(o.var, weight * o.rank) for o in options if o.rank]
 
     def _add_convex_balance(self, load: list[cp_model.IntVar], target: float | None, weight: int,
-                            limit: int | None = None) -> None:
+                            limit: int | None = None) -> cp_model.IntVar | None:
         """Convex cost of a load (``models.objective.balance_cost``) as an LP-friendly epigraph.
 
         One integer for the load, then one two-term line per pupil up to the
         largest load possible (candidates, or the cap): cost >= f(k) + m(k+1)(load - k).
         """
         if target is None or weight <= 0 or not load:
-            return
+            return None
         marginals = balance_marginals(target, weight)
         upto = len(load) if limit is None else min(len(load), limit)
         if upto <= 0 or max(marginals[: min(upto, len(marginals))], default=0) == 0:
-            return
+            return None
         cost = self.model.new_int_var(0, balance_cost(upto, target, weight), "")
         total = self.model.new_int_var(0, upto, "")
         self.model.add(total == sum(load))
@@ -264,6 +268,7 @@ class CaseloadModel:
             acc += marginals[k]
         self._terms.append((cost, 1))
         self._balances.append((load, total, cost, target, weight))
+        return total
 
     def _balance_service_caseloads(self) -> None:
         """Balanced caseloads within a role: convex in load / FTE-prorated cap."""
@@ -271,7 +276,10 @@ class CaseloadModel:
         for staff in self.component.staff:
             person = self.problem.staff[staff]
             target = balance_target(self.rules, person)
-            self._add_convex_balance(self._caseload_expr(staff)[0], target, weight, caseload_cap(self.rules, person))
+            total = self._add_convex_balance(self._caseload_expr(staff)[0], target, weight,
+                                             caseload_cap(self.rules, person))
+            if total is not None:
+                self._service_load[staff] = total
 
     def _balance_case_management(self) -> None:
         """Balanced case-management loads (soft; CTC leaves the number local)."""
@@ -343,6 +351,26 @@ class CaseloadModel:
                 self.model.add_bool_or([*uses, opened.negated()])
             cache[staff] = opened
         return cache[staff]
+
+    def _order_interchangeable_staff(self) -> None:
+        """Symmetry: identical people named by no current assignment carry non-increasing loads in staff order.
+
+        People with the same role, credentials, sites, FTE, caps and flags are
+        eligible for the same students at the same cost; when no student's
+        current plan names them, any plan can be relabelled so that their
+        caseloads decrease in staff order. Requiring it removes only
+        equivalent plans, none better.
+        """
+        named = set(self.problem.current_providers.values()) | set(self.problem.position_costs)
+        named |= {self.problem.students[s].current_case_manager for s in self.component.students}
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for staff in self._service_load:
+            person = self.problem.staff[staff]
+            if person.staff_id not in named:
+                groups[dataclasses.replace(person, staff_id="", name="", row=0)].append(staff)
+        for members in groups.values():
+            for a, b in itertools.pairwise(sorted(members)):
+                self.model.add(self._service_load[a] >= self._service_load[b])
 
     def _at_most_moves(self, max_moves: int) -> None:
         """Rebalancing: at most ``max_moves`` students or services go to a new person.
