@@ -28,6 +28,8 @@ class Component:
     demands: tuple[int, ...]
     staff: tuple[int, ...]
     average_caps: tuple[str, ...]  # roles whose district average cap is enforced here
+    # (role, pupils): this component's allocated share of a district average (optimizer/coupling.py)
+    shares: tuple[tuple[str, int], ...] = ()
 
 
 class _UnionFind:

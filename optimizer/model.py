@@ -64,6 +64,7 @@ class CaseloadModel:
         self._coordinator_delivers_no_ranked_service()
         self._caseload_caps()
         self._district_average_caps()
+        self._allocated_average_shares()
         self._serve_every_student_first()
         self._prefer_best_practice_case_manager()
         self._balance_service_caseloads()
@@ -230,6 +231,16 @@ class CaseloadModel:
                                + sum(c * var for var, c in extra))
             elif len(terms) > budget:
                 self.model.add(sum(terms) <= budget)
+
+    def _allocated_average_shares(self) -> None:
+        """A large district's SLP average, allocated to components (``optimizer/coupling.py``):
+        the role's pupils here stay within this component's share."""
+        for role_code, share in self.component.shares:
+            terms = [var for p in self.component.staff
+                     if self.problem.staff[p].role == role_code and self.problem.staff[p].available
+                     for var in self._caseload_expr(p)[0]]
+            if len(terms) > share:
+                self.model.add(sum(terms) <= share)
 
     # -- objective -----------------------------------------------------------
 

@@ -6,6 +6,7 @@ object leaves this package.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing as mp
 import time
@@ -18,6 +19,7 @@ from ortools.sat.python import cp_model
 from models.candidates import Candidates, find_candidates
 from models.domain import Problem
 from models.plan import Plan, Result, average_budget, average_cap_fte, compute_loads, objective_terms
+from optimizer import coupling
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.greedy import greedy_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
@@ -39,6 +41,9 @@ class SolveOptions:
     max_moves: int | None = None  # rebalancing: at most this many changes against the current plan
     # False: CP-SAT's default parameters with `workers` threads (the benchmark's monolithic baseline)
     tuned: bool = True
+    # A binding district average over more students than this is allocated to components with a proven
+    # bound (optimizer/coupling.py) instead of solved as one model.
+    merge_limit: int = 5_000
     # called after each component: (components done, components, objective so far, bound so far)
     progress: Callable[[int, int, int, float], None] | None = None
 
@@ -157,6 +162,72 @@ def broken_average_caps(problem: Problem, plan: Plan, roles: list[str]) -> list[
     return broken
 
 
+class _Progress:
+    """The plan so far: the greedy plan, overwritten by each component's solution."""
+
+    def __init__(self, problem: Problem, start_plan: Plan, options: SolveOptions) -> None:
+        self.problem, self.start_plan, self.options = problem, start_plan, options
+        self.providers = list(start_plan.providers)
+        self.managers = list(start_plan.case_managers)
+        self.results: dict[int, _ComponentResult] = {}  # by the component's first student
+        self.total = 0
+
+    def plan(self) -> Plan:
+        return Plan(providers=tuple(self.providers), case_managers=tuple(self.managers))
+
+    def take(self, component: Component, result: _ComponentResult) -> None:
+        self.results[component.students[0]] = result
+        for d, p in result.providers.items():
+            self.providers[d] = p
+        for s, m in result.managers.items():
+            self.managers[s] = m
+        if self.options.progress is not None:
+            done = list(self.results.values())
+            self.options.progress(len(done), self.total, sum(r.objective or 0 for r in done),
+                                  sum(r.bound for r in done))
+
+    def replace(self, old: list[Component], new: list[Component]) -> None:
+        """Forget the results of ``old``; until ``new`` is solved the greedy plan stands for them."""
+        for component in old:
+            self.results.pop(component.students[0], None)
+            for d in component.demands:
+                self.providers[d] = self.start_plan.providers[d]
+            for s in component.students:
+                self.managers[s] = self.start_plan.case_managers[s]
+        self.total += len(new) - len(old)
+
+
+def _couple_average_caps(problem: Problem, cands: Candidates, components: list[Component], broken: list[str],
+                         progress: _Progress, options: SolveOptions, deadline: float) -> float | None:
+    """Enforce district averages the apart-plans break; returns a proven bound when it allocated a budget."""
+    merged = [c for c in split(problem, cands, couple=broken) if c.average_caps]
+    holders = [c for c in components if any(problem.staff[p].role in broken for p in c.staff)]
+    small = sum(len(c.students) for c in merged) <= options.merge_limit
+    if small or len(holders) <= 1 or problem.position_costs:
+        absorbed = {s for c in merged for s in c.students}
+        progress.replace([c for c in components if c.students[0] in absorbed], merged)
+        for component, result in _solve_components(problem, cands, merged, None, options, deadline):
+            progress.take(component, result)
+        return None
+    apart_bound = sum(r.bound for r in progress.results.values())
+    plan = progress.plan()
+    loads = compute_loads(problem, plan)
+    allowance = 0
+    allotted: dict[int, list[tuple[str, int]]] = {}
+    for role in broken:
+        drop = coupling.excess(problem, loads, role)
+        allowance += coupling.bound_allowance(problem, cands, plan, role, drop)
+        taken = coupling.water_fill(problem, loads, role, drop)
+        for component, share in coupling.shares(problem, loads, role, components, taken):
+            allotted.setdefault(component.students[0], []).append((role, share))
+    old = [c for c in components if c.students[0] in allotted]
+    new = [dataclasses.replace(c, shares=tuple(allotted[c.students[0]])) for c in old]
+    progress.replace(old, new)
+    for component, result in _solve_components(problem, cands, new, None, options, deadline):
+        progress.take(component, result)
+    return apart_bound + allowance
+
+
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     """Plan the district; the plan is always complete (unserved when it must be)."""
     options = options or SolveOptions()
@@ -165,48 +236,23 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     cands = planning_candidates(problem)
     start_plan = greedy_plan(problem, cands)
     hint = start_plan if options.hint else None
-    providers, managers = list(start_plan.providers), list(start_plan.case_managers)
-    results: dict[int, _ComponentResult] = {}  # by the component's first student
-
-    def run(components: list[Component]) -> None:
-        for component, result in _solve_components(problem, cands, components, hint, options, deadline):
-            results[component.students[0]] = result
-            for d, p in result.providers.items():
-                providers[d] = p
-            for s, m in result.managers.items():
-                managers[s] = m
-            if options.progress is not None:
-                done = list(results.values())
-                options.progress(len(done), n_components, sum(r.objective or 0 for r in done),
-                                 sum(r.bound for r in done))
-
+    progress = _Progress(problem, start_plan, options)
+    proven_bound = None
     if not options.decompose or options.max_moves is not None:
         # a move budget couples every student, so it needs the whole district in one model
         components = [_whole(problem, cands)]
-        n_components = 1
-        run(components)
     else:
-        may_bind = binding_average_caps(problem, cands)
         components = split(problem, cands, couple=())
-        n_components = len(components)
-        run(components)
-        broken = broken_average_caps(problem, Plan(tuple(providers), tuple(managers)), may_bind)
+    progress.total = len(components)
+    for component, result in _solve_components(problem, cands, components, hint, options, deadline):
+        progress.take(component, result)
+    if options.decompose and options.max_moves is None:
+        broken = broken_average_caps(problem, progress.plan(), binding_average_caps(problem, cands))
         if broken:
-            merged = [c for c in split(problem, cands, couple=broken) if c.average_caps]
-            absorbed = {s for c in merged for s in c.students}
-            for key in [k for k in results if k in absorbed]:
-                del results[key]
-            for c in merged:  # until re-solved, the legal greedy plan stands for these students
-                for d in c.demands:
-                    providers[d] = start_plan.providers[d]
-                for s in c.students:
-                    managers[s] = start_plan.case_managers[s]
-            components = [c for c in components if c.students[0] not in absorbed] + merged
-            n_components = len(components)
-            run(merged)
+            proven_bound = _couple_average_caps(problem, cands, components, broken, progress, options, deadline)
 
-    plan = Plan(providers=tuple(providers), case_managers=tuple(managers))
-    done = list(results.values())
+    plan = progress.plan()
+    done = list(progress.results.values())
     status = min((r.status for r in done), key=_STATUS_ORDER.index, default="OPTIMAL")
     if all(r.objective is not None for r in done):
         objective = sum(r.objective for r in done)
@@ -214,12 +260,15 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
         objective = objective_terms(problem, plan).total
     if status == "UNKNOWN" and objective is not None:
         status = "FEASIBLE"  # the greedy plan stands in for components without a solution
+    bound = _district_bound(done) if proven_bound is None else proven_bound
+    if proven_bound is not None and status == "OPTIMAL" and objective != proven_bound:
+        status = "FEASIBLE"  # each share is solved optimally; the allocation is proven only to within the gap
     return Result(
         plan=plan,
         status=status,
         objective=objective,
-        best_bound=_district_bound(done),
+        best_bound=bound,
         solve_seconds=round(time.perf_counter() - start, 3),
-        components=n_components,
+        components=progress.total,
         build_seconds=round(sum(r.build_seconds for r in done), 3),
     )

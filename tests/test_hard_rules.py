@@ -245,3 +245,23 @@ def test_shortage_serves_the_maximum_before_any_preference():
     result = run(problem)
     assert sum(p is not None for p in result.plan.providers) == 29  # 28 rsp + 1 speech
     assert all(m is not None for m in result.plan.case_managers)
+
+
+def test_slp_average_allocated_across_many_sites_keeps_the_law_and_proves_a_tight_bound():
+    # three sites, one SLP each (55 x 3 = 165 budget), 180 speech pupils: 15 must go without, whichever way
+    students = [student(f"{site}{i}", "speech", primary="SLI", site=site)
+                for site, n in (("A", 70), ("B", 60), ("C", 50)) for i in range(n)]
+    problem = district(students, [staff(f"slp{site}", "slp", "SLP", sites=site) for site in "ABC"])
+    merged = solve(problem, SolveOptions(workers=1))
+    allocated = solve(problem, SolveOptions(workers=1, merge_limit=0))
+    assert merged.status == "OPTIMAL" and merged.components == 1
+    assert allocated.components == 3
+    assert check_plan(problem, allocated.plan).ok
+    assert sum(p is None for p in allocated.plan.providers) == 15
+    # water-filling takes each pupil from the SLP whose last pupil costs most: 70/60/50 -> 58/57/50,
+    # the loads the merged exact model chooses too
+    loads = sorted(sum(p == i for p in allocated.plan.providers) for i in range(3))
+    assert loads == [50, 57, 58]
+    assert loads == sorted(sum(p == i for p in merged.plan.providers) for i in range(3))
+    assert allocated.best_bound <= merged.objective <= allocated.objective
+    assert allocated.gap < 0.001

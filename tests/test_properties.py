@@ -120,3 +120,28 @@ def test_the_solver_never_does_worse_than_the_greedy_plan(problem):
     greedy = check_plan(problem, greedy_plan(problem, cands)).terms.total
     result = _solve(problem, hint=False)
     assert result.objective <= greedy
+
+
+def _tight_slp_average(problem):
+    """The same district with an SLP average of 2 per FTE, so that it binds."""
+    import dataclasses
+
+    rules = problem.rules
+    roles = dict(rules.roles)
+    roles["slp"] = dataclasses.replace(roles["slp"], average_cap=2)
+    return dataclasses.replace(problem, rules=dataclasses.replace(rules, roles=roles))
+
+
+@SETTINGS
+@given(districts())
+def test_allocated_average_is_legal_and_its_bound_honest(problem):
+    problem = _tight_slp_average(problem)
+    exact = _solve(problem)  # small: the components holding SLPs are merged and solved as one model
+    allocated = _solve(problem, merge_limit=0)  # as a large district would: budget allocated with a proof
+    assert exact.status == "OPTIMAL"
+    report = check_plan(problem, allocated.plan)
+    assert report.ok, report.violations
+    assert allocated.objective == report.terms.total
+    assert allocated.best_bound <= exact.objective <= allocated.objective
+    # serving as many as legally possible comes first, whichever way the budget is shared
+    assert report.terms.unserved_services == check_plan(problem, exact.plan).terms.unserved_services

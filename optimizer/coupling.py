@@ -1,0 +1,98 @@
+"""A district-wide average cap that binds across many components (an SLP shortage).
+
+The components are first planned apart. When their plans together exceed the
+district average (55 speech pupils per SLP FTE, EC 56363.3), some ``excess``
+pupils must lose their SLP. For a small district the components holding the
+role are merged and solved as one exact model. For a large one that model is
+too big to prove in time, so the budget is allocated instead:
+
+1. **Allocation.** The excess is taken, one pupil at a time, from the SLP whose
+   last pupil costs the most balance (water-filling on the convex balance
+   cost, from the components' own optimal plans): that is where dropping a
+   pupil hurts least. Each component with a share below its plan is solved
+   again with that share as its own cap; the others keep their optimal plans.
+2. **Proof.** Any plan P must leave at least ``excess - C`` of the pupils the
+   apart-plans serve without an SLP (C counts the pupils who could only be
+   re-served by a capped SLP or another role). Serving those again in P by an
+   uncapped eligible SLP gives a plan of the apart-problem, costing at most one
+   last-marginal balance step (``m``) more per pupil and one unserved weight
+   (``W``) less. So ``cost(P) >= R + (excess - C) * (W - m)``, where ``R`` is
+   the apart-problem's proven bound: the reported bound, honest and tight
+   because ``W`` dwarfs ``m``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+
+from models.candidates import Candidates
+from models.domain import Problem
+from models.eligibility import balance_target, caseload_cap
+from models.objective import balance_marginals
+from models.plan import Loads, Plan, average_budget
+from optimizer.decompose import Component
+
+
+def members_of(problem: Problem, role: str) -> list[int]:
+    return [p for p, s in enumerate(problem.staff) if s.role == role and s.available]
+
+
+def excess(problem: Problem, loads: Loads, role: str) -> int:
+    """Pupils over the district average in this plan (0 when it holds)."""
+    members = members_of(problem, role)
+    budget = average_budget(problem.rules.roles[role].average_cap, sum(problem.staff[p].fte for p in members))
+    return max(0, sum(loads.served[p] for p in members) - budget)
+
+
+def _marginal(problem: Problem, staff: int, load: int) -> int:
+    """Balance cost of the person's ``load``-th pupil (what dropping it saves)."""
+    target = balance_target(problem.rules, problem.staff[staff])
+    marginals = balance_marginals(target, problem.rules.weights.service_balance) if target else (0,)
+    return marginals[min(load, len(marginals)) - 1] if load > 0 else 0
+
+
+def water_fill(problem: Problem, loads: Loads, role: str, drop: int) -> dict[int, int]:
+    """Pupils to take from each member: always from the one whose last pupil costs most."""
+    heap = [(-_marginal(problem, p, loads.served[p]), p) for p in members_of(problem, role) if loads.served[p] > 0]
+    heapq.heapify(heap)
+    left = {p: loads.served[p] for _, p in heap}
+    taken: dict[int, int] = defaultdict(int)
+    for _ in range(drop):
+        if not heap:
+            break
+        _, p = heapq.heappop(heap)
+        taken[p] += 1
+        left[p] -= 1
+        if left[p] > 0:
+            heapq.heappush(heap, (-_marginal(problem, p, left[p]), p))
+    return dict(taken)
+
+
+def shares(problem: Problem, loads: Loads, role: str, components: list[Component],
+           taken: dict[int, int]) -> list[tuple[Component, int]]:
+    """(component, its share of the average) for every component that must give pupils up."""
+    out = []
+    for component in components:
+        members = [p for p in component.staff if problem.staff[p].role == role and problem.staff[p].available]
+        give = sum(taken.get(p, 0) for p in members)
+        if give:
+            out.append((component, sum(loads.served[p] for p in members) - give))
+    return out
+
+
+def bound_allowance(problem: Problem, cands: Candidates, plan: Plan, role: str, drop: int) -> int:
+    """What any plan must pay on top of the apart-plans' bound: (excess - C) x (W - m)."""
+    rules = problem.rules
+    spec = rules.roles[role]
+    members = set(members_of(problem, role))
+    uncapped = {p for p in members if caseload_cap(rules, problem.staff[p]) is None}
+    hard_to_reserve = 0
+    for d, demand in enumerate(problem.demands):
+        if demand.service != spec.caseload_service or plan.providers[d] not in members:
+            continue
+        options = set(cands.providers[d])
+        if options - members or not options & uncapped:
+            hard_to_reserve += 1
+    last_step = max((_marginal(problem, p, 10**9) for p in members), default=0)
+    return max(0, drop - hard_to_reserve) * max(0, rules.weights.unserved_service - last_step)
