@@ -121,12 +121,16 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limi
     load_seconds = time.perf_counter() - started
     from models.report import ProgressLine, terminal_summary
     from models.writers import write_plan
-    from optimizer.solve import SolveOptions, solve
+    from optimizer.solve import solve
 
     progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None  # quiet when not a terminal
-    result = solve(problem, SolveOptions(time_limit=time_limit, workers=workers, seed=seed, progress=progress))
-    if progress is not None:
-        progress.close()
+    try:
+        result = solve(problem, _solve_options(time_limit, workers, seed, progress=progress))
+    except InputError as exc:  # e.g. locked students alone over a cap
+        raise _bad_input(exc) from None
+    finally:
+        if progress is not None:
+            progress.close()
     write_plan(problem, result, out_dir, timings={"load_seconds": round(load_seconds, 3)})
     click.echo(terminal_summary(problem, result))
     click.echo(f"Plan written to {out_dir.resolve()}")
@@ -152,7 +156,6 @@ def check(students_path, staff_path, rules_path) -> None:
         click.echo(str(issue))
     click.echo(f"OK: {len(problem.students)} students, {len(problem.staff)} staff, "
                f"{len(problem.demands)} services, {len(warnings)} warning(s).")
-
 
 
 def _solve_options(time_limit: float, workers: int, seed: int, **more: Any):

@@ -188,3 +188,18 @@ def test_progress_line_shows_components_and_gap():
 def test_no_progress_when_output_is_not_a_terminal(sample_plan):
     _, result = sample_plan
     assert "solving:" not in result.output
+
+
+def test_locked_students_over_a_cap_are_bad_input(tmp_path):
+    rows = "".join(f"{i:03d},A,3,SLD,rsp,R1,true\n" for i in range(29))
+    students = "student_id,site,grade,primary_disability,services,current_case_manager,locked\n" + rows
+    students_path, staff_path = write_district(tmp_path / "in", students, "staff_id,role,credentials,sites\n"
+                                                                          "R1,rsp_teacher,MMSN,A\n")
+    current = tmp_path / "in" / "services.csv"
+    current.write_text("student_id,service,provider\n" + "".join(f"{i:03d},rsp,R1\n" for i in range(29)))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["plan", "--students", str(students_path), "--staff", str(staff_path),
+                                       "--current", str(current), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "locked students give R1 29 pupils, over the cap of 28" in result.output
+    assert not out.exists()
