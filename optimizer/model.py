@@ -42,7 +42,7 @@ class Variables:
 
 
 class CaseloadModel:
-    """Build the model of one component; ``plan_from`` reads a solution back."""
+    """Build the model of one component; ``read_solution`` reads a solution back."""
 
     def __init__(self, problem: Problem, cands: Candidates, component: Component,
                  max_moves: int | None = None) -> None:
@@ -86,10 +86,9 @@ class CaseloadModel:
         for d in self.component.demands:
             v.provide[d] = {s: m.new_bool_var("") for s in self.cands.providers[d]}
             v.unserved[d] = m.new_bool_var("")
-        ranked_cache: dict[int, tuple[str, ...]] = {}
         for s in self.component.students:
             student = p.students[s]
-            ranked = ranked_cache.setdefault(s, best_practice_services(self.rules, student))
+            ranked = best_practice_services(self.rules, student)
             options: list[ManagerOption] = []
             managers = set(self.cands.managers[s])
             for d in p.demands_of[s]:
@@ -128,39 +127,34 @@ class CaseloadModel:
     def _plain_manager(self, staff: int) -> bool:
         return case_management_target(self.rules, self.problem.staff[staff]) is None
 
-    def _caseload_expr(self, staff: int) -> tuple[list[cp_model.IntVar], int]:
+    def _caseload_expr(self, staff: int) -> list[cp_model.IntVar]:
         """Variables counting the person's pupils on the role's caseload service."""
         role = self.rules.roles.get(self.problem.staff[staff].role)
         if role is None or role.caseload_service is None:
-            return [], 0
-        out = [
+            return []
+        return [
             self.vars.provide[d][staff]
-            for d in self._demands_by_staff[staff]
+            for d in self._demands_by_staff.get(staff, ())
             if self.problem.demands[d].service == role.caseload_service
         ]
-        return out, len(out)
 
-    @property
+    @functools.cached_property
     def _demands_by_staff(self) -> dict[int, list[int]]:
-        cached = getattr(self, "_dbs", None)
-        if cached is None:
-            cached = defaultdict(list)
-            for d, options in self.vars.provide.items():
-                for staff in options:
-                    cached[staff].append(d)
-            self._dbs = cached
-        return cached
+        """Demands each person may serve (built once the variables exist)."""
+        out: dict[int, list[int]] = defaultdict(list)
+        for d, options in self.vars.provide.items():
+            for staff in options:
+                out[staff].append(d)
+        return out
 
-    @property
+    @functools.cached_property
     def _options_by_staff(self) -> dict[int, list[ManagerOption]]:
-        cached = getattr(self, "_obs", None)
-        if cached is None:
-            cached = defaultdict(list)
-            for options in self.vars.manage.values():
-                for option in options:
-                    cached[option.staff].append(option)
-            self._obs = cached
-        return cached
+        """Case-manager options of each person (built once the variables exist)."""
+        out: dict[int, list[ManagerOption]] = defaultdict(list)
+        for options in self.vars.manage.values():
+            for option in options:
+                out[option.staff].append(option)
+        return out
 
     # -- hard rules ----------------------------------------------------------
 
@@ -206,8 +200,8 @@ class CaseloadModel:
             cap = caseload_cap(self.rules, self.problem.staff[staff])
             if cap is None:
                 continue
-            terms, n = self._caseload_expr(staff)
-            if n > cap:
+            terms = self._caseload_expr(staff)
+            if len(terms) > cap:
                 self.model.add(sum(terms) <= cap)
 
     def _district_average_caps(self) -> None:
@@ -217,7 +211,7 @@ class CaseloadModel:
             role = self.rules.roles[role_code]
             members = [p for p in self.component.staff
                        if self.problem.staff[p].role == role_code and self.problem.staff[p].available]
-            terms = [var for p in members for var in self._caseload_expr(p)[0]]
+            terms = [var for p in members for var in self._caseload_expr(p)]
             costs = self.problem.position_costs
             proposed = {p: self._opened(p) for p in members if self.problem.staff[p].staff_id in costs}
             fte = sum(self.problem.staff[p].fte for p in members if p not in proposed)
@@ -238,7 +232,7 @@ class CaseloadModel:
         for role_code, share in self.component.shares:
             terms = [var for p in self.component.staff
                      if self.problem.staff[p].role == role_code and self.problem.staff[p].available
-                     for var in self._caseload_expr(p)[0]]
+                     for var in self._caseload_expr(p)]
             if len(terms) > share:
                 self.model.add(sum(terms) <= share)
 
@@ -287,7 +281,7 @@ class CaseloadModel:
         for staff in self.component.staff:
             person = self.problem.staff[staff]
             target = balance_target(self.rules, person)
-            total = self._add_convex_balance(self._caseload_expr(staff)[0], target, weight,
+            total = self._add_convex_balance(self._caseload_expr(staff), target, weight,
                                              caseload_cap(self.rules, person))
             if total is not None:
                 self._service_load[staff] = total
