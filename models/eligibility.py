@@ -49,6 +49,12 @@ def authorized_to_instruct(rules: Rules, staff: Staff, student: Student) -> bool
     return False
 
 
+def primary_disability_services(rules: Rules, student: Student) -> tuple[str, ...]:
+    """R3: the student's services that meet the needs of the primary disability (e.g. dhh for DEAF)."""
+    related = rules.categories[student.primary].related_services
+    return tuple(code for code in student.service_codes if code in related)
+
+
 def role_delivers(rules: Rules, staff: Staff, service: str) -> bool:
     role = rules.roles.get(staff.role)
     return role is not None and service in role.delivers

@@ -15,6 +15,7 @@ from models.eligibility import (
     may_case_manage,
     may_case_manage_role,
     may_deliver,
+    primary_disability_services,
     role_delivers,
     within_preschool_limit,
 )
@@ -68,7 +69,7 @@ def why_nobody_may_deliver(problem: Problem, student: Student, service: str, sit
             f"({detail}) (R1)")
 
 
-def why_unserved(problem: Problem, loads: Loads, d: int, sites: _Sites | None = None) -> str:
+def why_unserved(problem: Problem, plan: Plan, loads: Loads, d: int, sites: _Sites | None = None) -> str:
     demand = problem.demands[d]
     student = problem.students[demand.student]
     rules, service = problem.rules, demand.service
@@ -84,6 +85,15 @@ def why_unserved(problem: Problem, loads: Loads, d: int, sites: _Sites | None = 
     eligible = [p for p in sites.local(student.site) if may_deliver(rules, p, student, service)]
     if not eligible:
         return why_nobody_may_deliver(problem, student, service, sites)
+    if student.alternate_placement and service in rules.instructional_services:
+        related = primary_disability_services(rules, student)
+        served = [problem.demands[x].service for x in problem.demands_of[demand.student]
+                  if problem.demands[x].service in related and plan.providers[x] is not None]
+        if not served:
+            needed = ", ".join(rules.categories[student.primary].related_services)
+            missing = "none is on the IEP" if not related else f"{', '.join(related)} is unserved"
+            return (f"alternate placement (R3): instruction under {student.instruction_category} needs a service "
+                    f"for the primary disability {student.primary} ({needed}) in the plan, and {missing}")
     for role in {p.role for p in eligible}:
         spec = rules.roles[role]
         if spec.average_cap is not None and spec.caseload_service == service:
@@ -119,7 +129,7 @@ def why_unassigned(problem: Problem, s: int, sites: _Sites | None = None) -> str
 def reasons(problem: Problem, plan: Plan, loads: Loads) -> tuple[dict[int, str], dict[int, str]]:
     """(reason per unserved demand, reason per unassigned student)."""
     sites = _Sites(problem)
-    unserved = {d: why_unserved(problem, loads, d, sites) for d, p in enumerate(plan.providers) if p is None}
+    unserved = {d: why_unserved(problem, plan, loads, d, sites) for d, p in enumerate(plan.providers) if p is None}
     unassigned = {s: why_unassigned(problem, s, sites) for s, m in enumerate(plan.case_managers) if m is None}
     return unserved, unassigned
 

@@ -123,7 +123,7 @@ def plan_moves(problem: Problem, plan: Plan, max_moves: int | None = None) -> tu
             if holder is not None and to != holder:
                 if p is None:
                     gone = why_not_any_more(problem, holder, student, service) or "its provider had to change"
-                    why = f"{gone}; {why_unserved(problem, loads, d)}"
+                    why = f"{gone}; {why_unserved(problem, plan, loads, d)}"
                     reason = _unresolved(problem, plan, why, budget_used, max_moves)
                 else:
                     reason = _why_provider_moved(problem, loads, holder, student, service)

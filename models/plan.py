@@ -18,6 +18,7 @@ from models.eligibility import (
     caseload_cap,
     may_case_manage,
     may_deliver,
+    primary_disability_services,
 )
 from models.objective import (
     ObjectiveTerms,
@@ -215,6 +216,21 @@ def _check_assignments(problem: Problem, plan: Plan) -> list[str]:
     return out
 
 
+def _check_alternate_placements(problem: Problem, plan: Plan) -> list[str]:
+    """R3: instruction under an alternate placement needs a primary-disability service in the plan."""
+    rules, out = problem.rules, []
+    instructional = rules.instructional_services
+    for s, student in enumerate(problem.students):
+        if not student.alternate_placement:
+            continue
+        related = set(primary_disability_services(rules, student))
+        served = {problem.demands[d].service for d in problem.demands_of[s] if plan.providers[d] is not None}
+        if served & instructional and not served & related:
+            out.append(f"alternate placement of student {student.student_id}: instruction is served but no "
+                       f"service for the primary disability {student.primary} is (R3)")
+    return out
+
+
 def _check_caps(problem: Problem, loads: Loads) -> list[str]:
     rules, out = problem.rules, []
     for p, person in enumerate(problem.staff):
@@ -285,5 +301,6 @@ def check_plan(problem: Problem, plan: Plan) -> CheckReport:
     if len(plan.providers) != len(problem.demands) or len(plan.case_managers) != len(problem.students):
         return CheckReport(("plan does not cover every student and service",), ObjectiveTerms())
     loads = compute_loads(problem, plan)
-    violations = _check_assignments(problem, plan) + _check_caps(problem, loads)
+    violations = _check_assignments(problem, plan) + _check_alternate_placements(problem, plan)
+    violations += _check_caps(problem, loads)
     return CheckReport(tuple(violations), objective_terms(problem, plan, loads), plan_kpis(problem, plan, loads))

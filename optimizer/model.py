@@ -19,7 +19,13 @@ from ortools.sat.python import cp_model
 
 from models.candidates import Candidates
 from models.domain import Problem
-from models.eligibility import balance_target, case_management_target, caseload_cap, may_case_manage_role
+from models.eligibility import (
+    balance_target,
+    case_management_target,
+    caseload_cap,
+    may_case_manage_role,
+    primary_disability_services,
+)
 from models.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
 from models.plan import Plan, average_budget
 from optimizer.decompose import Component
@@ -62,6 +68,7 @@ class CaseloadModel:
         self._each_service_has_one_legal_provider()
         self._each_student_has_one_case_manager()
         self._coordinator_delivers_no_ranked_service()
+        self._alternate_placement_keeps_primary_service()
         self._caseload_caps()
         self._district_average_caps()
         self._allocated_average_shares()
@@ -191,6 +198,24 @@ class CaseloadModel:
                 if o.demand is None:
                     for d in ranked_by_staff.get(o.staff, ()):
                         self.model.add_bool_or([o.var.negated(), self.vars.provide[d][o.staff].negated()])
+
+    def _alternate_placement_keeps_primary_service(self) -> None:
+        """R3: a low-incidence student instructed under the secondary disability's specialty
+        must have a service for the primary disability in the plan (e.g. an itinerant DHH
+        teacher); without one served, the sdc/rsp instruction cannot be delivered."""
+        instructional = self.rules.instructional_services
+        for s in self.component.students:
+            student = self.problem.students[s]
+            if not student.alternate_placement:
+                continue
+            related = set(primary_disability_services(self.rules, student))
+            demands = self.problem.demands_of[s]
+            served_related = [self.vars.unserved[d].negated() for d in demands
+                              if self.problem.demands[d].service in related]
+            for d in demands:
+                if self.problem.demands[d].service in instructional:
+                    # instruction served => some primary-disability service served
+                    self.model.add_bool_or([self.vars.unserved[d], *served_related])
 
     def _caseload_caps(self) -> None:
         """Per-person hard caps, prorated by FTE: resource specialist 28 (32 with

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from models.explain import reasons
-from models.plan import check_plan, compute_loads
+from models.plan import Plan, check_plan, compute_loads
 from optimizer.solve import SolveOptions, solve
 from tests.factories import district, staff, student
 
@@ -265,3 +265,24 @@ def test_slp_average_allocated_across_many_sites_keeps_the_law_and_proves_a_tigh
     assert loads == sorted(sum(p == i for p in merged.plan.providers) for i in range(3))
     assert allocated.best_bound <= merged.objective <= allocated.objective
     assert allocated.gap < 0.001
+
+
+def test_alternate_placement_needs_the_primary_disability_service_in_the_plan():
+    # R3: DEAF student placed under SLD; with no DHH itinerant the dhh service is unserved,
+    # so the MMSN resource specialist may not instruct either
+    problem = district([student("s1", "rsp;dhh", primary="DEAF", secondary="SLD", alternate=True)],
+                      [staff("rsp", "rsp_teacher", "MMSN")])
+    result = run(problem)
+    assert provider_of(problem, result, "s1", "rsp") is None
+    why = unserved_reason(problem, result, "s1", "rsp")
+    assert "alternate placement (R3)" in why and "dhh is unserved" in why
+    # with the itinerant, both are served
+    staffed = district(problem.students, [*problem.staff, staff("dhh", "dhh_itinerant", "DHH")])
+    assert provider_of(staffed, run(staffed), "s1", "rsp") == "rsp"
+
+
+def test_check_plan_reports_alternate_placement_without_primary_service():
+    problem = district([student("s1", "rsp;dhh", primary="DEAF", secondary="SLD", alternate=True)],
+                      [staff("rsp", "rsp_teacher", "MMSN")])
+    plan = Plan(providers=(0, None), case_managers=(0,))
+    assert any("(R3)" in v for v in check_plan(problem, plan).violations)
