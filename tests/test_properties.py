@@ -145,3 +145,25 @@ def test_allocated_average_is_legal_and_its_bound_honest(problem):
     assert allocated.best_bound <= exact.objective <= allocated.objective
     # serving as many as legally possible comes first, whichever way the budget is shared
     assert report.terms.unserved_services == check_plan(problem, exact.plan).terms.unserved_services
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n_students=st.integers(60, 400))
+def test_generated_districts_load_and_plan_legally(seed, n_students):
+    """Realistic generated districts, through the real loaders: legal, honest, same optimum either way."""
+    import tempfile
+    from pathlib import Path
+
+    from models.generator import generate_district, write_district
+    from models.loaders import load_problem
+    from tests.factories import rules
+
+    with tempfile.TemporaryDirectory() as folder:
+        students, staff_rows = generate_district(n_students, seed=seed)
+        write_district(Path(folder), students, staff_rows)
+        problem, _ = load_problem(Path(folder) / "students.csv", Path(folder) / "staff.csv", rules())
+    split = _solve(problem)
+    report = check_plan(problem, split.plan)
+    assert split.status == "OPTIMAL" and report.ok, report.violations
+    assert split.objective == report.terms.total
+    assert _solve(problem, decompose=False).objective == split.objective
