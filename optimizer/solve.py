@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import multiprocessing as mp
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -127,7 +128,8 @@ def _solve_components(problem: Problem, cands: Candidates, components: list[Comp
                       options: SolveOptions, deadline: float) -> Iterator[tuple[Component, _ComponentResult]]:
     """Solve components in order of completion: in forked processes when several can run at once."""
     global _FORK_STATE
-    parallel = len(components) > 1 and options.workers > 1 and "fork" in mp.get_all_start_methods()
+    # fork shares the district copy-on-write; it is safe with CP-SAT's threads on Linux only
+    parallel = len(components) > 1 and options.workers > 1 and sys.platform.startswith("linux")
     if not parallel:
         for component in components:
             yield component, _solve_component(problem, cands, component, hint, options, deadline, 1)

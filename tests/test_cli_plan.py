@@ -203,3 +203,31 @@ def test_locked_students_over_a_cap_are_bad_input(tmp_path):
     assert result.exit_code == 2, result.output
     assert "locked students give R1 29 pupils, over the cap of 28" in result.output
     assert not out.exists()
+
+
+def test_replanning_from_its_own_services_csv_changes_no_provider(sample_plan, tmp_path):
+    out, _ = sample_plan
+    again = tmp_path / "again"
+    result = CliRunner().invoke(main, ["plan", "--current", str(out / "services.csv"), "--out", str(again),
+                                       "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((again / "summary.json").read_text())["changed_providers"] == 0
+    assert read(again / "services.csv")["provider"].tolist() == read(out / "services.csv")["provider"].tolist()
+
+
+def test_a_district_rules_file_replaces_the_default(tmp_path):
+    # the same sample with a local SDC cap of 10 instead of 15: more SDC services go unserved
+    text = (ROOT / "data" / "rules" / "california.toml").read_text()
+    assert "cap = 15 " in text
+    rules = tmp_path / "district.toml"
+    rules.write_text(text.replace("cap = 15 ", "cap = 10 "))
+    default, local = tmp_path / "default", tmp_path / "local"
+    for out, extra in ((default, []), (local, ["--rules", str(rules)])):
+        result = CliRunner().invoke(main, ["plan", "--out", str(out), "--workers", "1", *extra])
+        assert result.exit_code == 0, result.output
+    caps = dict(zip(*read(local / "caseloads.csv")[["staff_id", "cap"]].T.values, strict=True))
+    assert (caps["E002"], caps["E004"]) == ("10", "5")  # full time; 0.5 FTE prorated
+    assert caps["E003"] == "12"  # a person's own max_caseload replaces the local default
+    assert json.loads((local / "summary.json").read_text())["rules"] == str(rules)
+    assert (json.loads((local / "summary.json").read_text())["services_unserved"]
+            > json.loads((default / "summary.json").read_text())["services_unserved"])
