@@ -1,4 +1,4 @@
-"""Seeded synthetic California districts, and the bundled sample district.
+"""Seeded synthetic California districts (the bundled sample is in models/sample_district.py).
 
 Every value is synthetic (FERPA): students carry ids only, staff carry made-up
 display names. The same arguments always give the same rows (one
@@ -294,11 +294,11 @@ def _ensure_programs(sites: list[Site]) -> None:
 # --------------------------------------------------------------------------
 
 
-def _pick(rng: Rng, table: dict[str, float]) -> str:
+def pick(rng: Rng, table: dict[str, float]) -> str:
     return rng.choices(tuple(table), weights=tuple(table.values()))[0]
 
 
-def _extras(rng: Rng, chances: Iterable[tuple[str, float]]) -> list[str]:
+def extras(rng: Rng, chances: Iterable[tuple[str, float]]) -> list[str]:
     return [code for code, chance in chances if rng.random() < chance]
 
 
@@ -307,57 +307,57 @@ def _either(rng: Rng, chance: float, first: str, second: str) -> str:
 
 
 def _svc_sld(rng: Rng, p: Pupil) -> list[str]:
-    return [_either(rng, 0.85, "rsp", "sdc"), *_extras(rng, [("speech", 0.25), ("counseling", 0.03)])]
+    return [_either(rng, 0.85, "rsp", "sdc"), *extras(rng, [("speech", 0.25), ("counseling", 0.03)])]
 
 
 def _svc_aut(rng: Rng, p: Pupil) -> list[str]:
     if p.extensive:
-        return ["sdc", *_extras(rng, [("speech", 0.75), ("ot", 0.25)])]
+        return ["sdc", *extras(rng, [("speech", 0.75), ("ot", 0.25)])]
     if rng.random() < 0.55:
         return ["rsp", "speech"]
-    return ["sdc", *_extras(rng, [("speech", 0.6), ("ot", 0.15)])]
+    return ["sdc", *extras(rng, [("speech", 0.6), ("ot", 0.15)])]
 
 
 def _svc_ohi(rng: Rng, p: Pupil) -> list[str]:
-    return [_either(rng, 0.8, "rsp", "sdc"), *_extras(rng, [("speech", 0.15), ("ot", 0.06), ("counseling", 0.05)])]
+    return [_either(rng, 0.8, "rsp", "sdc"), *extras(rng, [("speech", 0.15), ("ot", 0.06), ("counseling", 0.05)])]
 
 
 def _svc_id(rng: Rng, p: Pupil) -> list[str]:
     instruction = "sdc" if p.extensive else _either(rng, 0.7, "sdc", "rsp")
-    return [instruction, *_extras(rng, [("speech", 0.5), ("ape", 0.1)])]
+    return [instruction, *extras(rng, [("speech", 0.5), ("ape", 0.1)])]
 
 
 def _svc_md(rng: Rng, p: Pupil) -> list[str]:
-    return ["sdc", *_extras(rng, [("speech", 0.6), ("pt", 0.4), ("ot", 0.5), ("ape", 0.2)])]
+    return ["sdc", *extras(rng, [("speech", 0.6), ("pt", 0.4), ("ot", 0.5), ("ape", 0.2)])]
 
 
 def _svc_oi(rng: Rng, p: Pupil) -> list[str]:
     roll = rng.random()
     instruction = ["rsp"] if roll < 0.5 else ["sdc"] if roll < 0.8 else []
-    therapy = _extras(rng, [("pt", 0.6), ("ot", 0.6), ("ape", 0.4)]) or ["pt"]
+    therapy = extras(rng, [("pt", 0.6), ("ot", 0.6), ("ape", 0.4)]) or ["pt"]
     return instruction + therapy
 
 
 def _svc_ed(rng: Rng, p: Pupil) -> list[str]:
     instruction = "sdc" if p.extensive else _either(rng, 0.5, "rsp", "sdc")
-    return [instruction, *_extras(rng, [("counseling", 0.75)])]
+    return [instruction, *extras(rng, [("counseling", 0.75)])]
 
 
 def _svc_tbi(rng: Rng, p: Pupil) -> list[str]:
     instruction = "sdc" if p.extensive else _either(rng, 0.5, "rsp", "sdc")
-    return [instruction, *_extras(rng, [("speech", 0.5), ("ot", 0.3)])]
+    return [instruction, *extras(rng, [("speech", 0.5), ("ot", 0.3)])]
 
 
 def _svc_low_incidence(rng: Rng, p: Pupil) -> list[str]:
     """HH/DEAF/VI: the itinerant service, sometimes instruction (a few by alternate placement)."""
     if p.primary == "VI":
-        base = ["vi", *_extras(rng, [("om", 0.5)])]
+        base = ["vi", *extras(rng, [("om", 0.5)])]
     else:
-        base = ["dhh", *_extras(rng, [("speech", 0.4)])]
+        base = ["dhh", *extras(rng, [("speech", 0.4)])]
     if rng.random() >= 0.45:
         return base
     if rng.random() < 0.5:  # R3: placed under the secondary disability, the itinerant service kept
-        p.secondary, p.alternate = _pick(rng, {"SLD": 6, "AUT": 2.5, "ID": 1.5}), True
+        p.secondary, p.alternate = pick(rng, {"SLD": 6, "AUT": 2.5, "ID": 1.5}), True
         instruction = "rsp" if p.secondary == "SLD" else _either(rng, 0.5, "rsp", "sdc")
     else:
         instruction = _either(rng, 0.6, "rsp", "sdc")
@@ -365,7 +365,7 @@ def _svc_low_incidence(rng: Rng, p: Pupil) -> list[str]:
 
 
 def _svc_db(rng: Rng, p: Pupil) -> list[str]:
-    return ["sdc", "dhh", "vi", *_extras(rng, [("om", 0.7)])]
+    return ["sdc", "dhh", "vi", *extras(rng, [("om", 0.7)])]
 
 
 def _svc_preschool(rng: Rng, p: Pupil) -> list[str]:
@@ -381,7 +381,7 @@ def _svc_preschool(rng: Rng, p: Pupil) -> list[str]:
     if p.primary == "AUT" and rng.random() < 0.3:
         return ["speech"]
     therapy = [("pt", 0.4), ("ot", 0.3)] if p.primary in ("EMD", "MD") else []
-    return ["sdc", *_extras(rng, [("speech", 0.6), *therapy])]
+    return ["sdc", *extras(rng, [("speech", 0.6), *therapy])]
 
 
 SERVICES_BY_CATEGORY: dict[str, Callable[[Rng, Pupil], list[str]]] = {
@@ -411,7 +411,7 @@ def _secondary(rng: Rng, p: Pupil) -> str:
     """A non-placement secondary disability for about one student in twelve."""
     if p.alternate or rng.random() >= 0.08:
         return p.secondary
-    choice = _pick(rng, {"SLI": 5, "OHI": 2, "SLD": 1, "ED": 1})
+    choice = pick(rng, {"SLI": 5, "OHI": 2, "SLD": 1, "ED": 1})
     return "" if choice == p.primary else choice
 
 
@@ -419,7 +419,7 @@ def draw_pupil(rng: Rng, site: Site) -> Pupil:
     """One student of this site: grade, disability, support level, services, sometimes minutes."""
     grade = rng.choices(site.grades, cum_weights=site.cum_weights)[0]
     band = BAND_OF_GRADE.get(grade, "SECONDARY")
-    primary = _pick(rng, MIX[band])
+    primary = pick(rng, MIX[band])
     pupil = Pupil(site=site, grade=grade, primary=primary, support=_support(rng, grade, primary))
     rule = _svc_preschool if band == "PS" else SERVICES_BY_CATEGORY[primary]
     services = rule(rng, pupil)
@@ -488,7 +488,7 @@ RSP_WAIVER_CAP = 32
 PARTIAL_FTE = (0.5, 0.8, 1.0)
 
 
-def _prorated(cap: int, fte: float) -> int:
+def prorated(cap: int, fte: float) -> int:
     return math.floor(cap * fte + 1e-9)
 
 
@@ -509,14 +509,14 @@ def positions(rng: Rng, n: int, full_cap: int, role_cap: int, util: tuple[float,
     if rest > 0 and waiver_cap and full and rest <= waiver_cap - full_cap and rng.random() < 0.6:
         out[0] = (1.0, True)
     elif rest > 0:
-        out.append((next(f for f in PARTIAL_FTE if _prorated(role_cap, f) >= rest), False))
+        out.append((next(f for f in PARTIAL_FTE if prorated(role_cap, f) >= rest), False))
     return out
 
 
 def _credentials(rng: Rng, pool: str, first: bool, extra: Iterable[str]) -> list[str]:
     main, legacy = TEACHER_CREDENTIALS[pool]
     table = main if first else {**main, **legacy}
-    return [*_pick(rng, table).split(";"), *sorted(extra)]
+    return [*pick(rng, table).split(";"), *sorted(extra)]
 
 
 def _join_part_time(staffing: Staffing, site: Site, rest: int, extra: set[str]) -> bool:
@@ -525,7 +525,7 @@ def _join_part_time(staffing: Staffing, site: Site, rest: int, extra: set[str]) 
     if open_ is None or open_[1] + rest > ROLE_CAP["rsp_teacher"]:
         return False
     person, load = open_
-    person.fte = next(f for f in PARTIAL_FTE if _prorated(ROLE_CAP["rsp_teacher"], f) >= load + rest)
+    person.fte = next(f for f in PARTIAL_FTE if prorated(ROLE_CAP["rsp_teacher"], f) >= load + rest)
     person.sites.append(site.code)
     person.credentials.extend(sorted(extra - set(person.credentials)))
     staffing.roster[(site.code, "rsp")].append(person)
@@ -606,7 +606,7 @@ def staff_speech(staffing: Staffing, sites: list[Site], pupils: dict[str, list[P
         fte = 0.5 if len(early) <= 24 else 1.0
         ps_sites = [s for s in sites if "PS" in s.grades]
         _add_positions(staffing, "slp", ps_sites, ["slp_ps"], ["SLP"], [(fte, False)], preschool_only=True)
-        taken = {id(p) for p in early[: _prorated(40, fte)]}
+        taken = {id(p) for p in early[: prorated(40, fte)]}
     for group in chunks(rng, sites, 1, 3):
         n = sum("speech" in p.services and id(p) not in taken for s in group for p in pupils[s.code])
         credentials = ["SLP_SCA"] if rng.random() < 0.1 else ["SLP"]
@@ -631,13 +631,13 @@ def staff_cluster(staffing: Staffing, sites: list[Site], pupils: dict[str, list[
     members = [p for s in sites for p in pupils[s.code]]
     staff_speech(staffing, sites, pupils, plan)
     for service, role, pool, credentials, load in ITINERANTS:
-        chosen = [c for c in _pick(rng, credentials).split(";") if c]
+        chosen = [c for c in pick(rng, credentials).split(";") if c]
         _add_positions(staffing, role, sites, [pool], chosen, positions(rng, _count(members, service), load, load))
     for group in chunks(rng, sites, 2, 4):
         n = sum(len(pupils[s.code]) for s in group)
         plan_ = positions(rng, n, 300, 300, (0.8, 1.2), stretch=400)
         _add_positions(staffing, "psychologist", group, ["coord"], [], plan_)
-    _add_positions(staffing, "program_specialist", sites, ["coord"], [_pick(rng, {"MMSN": 2, "ESN": 1, "": 1})]
+    _add_positions(staffing, "program_specialist", sites, ["coord"], [pick(rng, {"MMSN": 2, "ESN": 1, "": 1})]
                    if rng.random() < 0.7 else [], [(1.0, False)])
 
 
@@ -768,157 +768,6 @@ def write_district(folder: Path, students: list[Row], staff: list[Row]) -> None:
 
 
 # --------------------------------------------------------------------------
-# The bundled sample district
-# --------------------------------------------------------------------------
-
-SAMPLE_SEED = 2
-SAMPLE_STUDENTS = 280
-SAMPLE_SITE_WEIGHTS = (1.1, 0.85, 1.0, 0.9)  # S0001..S0004
-# Each crafted case of the sample, by student id (see sample_district).
-SAMPLE_CASES: dict[str, str] = {
-    "speech_only": "9000001",  # (a) SLI, speech only: the SLP should manage the case
-    "speech_rsp": "9000002",  # (a) SLD, RSP + speech: the RSP teacher (locked)
-    "pt_sdc": "9000003",  # (a) MD, SDC + PT: the SDC teacher
-    "rsp_only": "9000004",  # (a) SLD, RSP only, fully included: the RSP teacher
-    "alternate_placement": "9000005",  # (b) DEAF placed under SLD: RSP (MMSN) + itinerant DHH
-    "coordinator_only": "9000006",  # (c) OI, PT + OT + APE: no provider may manage, a coordinator does
-    "coordinator_only_ot": "9000007",  # (c) OHI, OT only
-    "extensive_aut": "9000008",  # (f) AUT, extensive support, SDC with an ESN teacher
-    "deaf_sdc_shortage": "9000009",  # (e) DEAF, SDC + DHH, at a school without a DHH-credentialed SDC teacher
-}
-# Each crafted situation of the sample, by site.
-SAMPLE_SITES: dict[str, str] = {
-    "preschool": "S0001",  # (f) PS classes, a preschool-only SLP; the elementary ESN class
-    "rsp_binds": "S0002",  # (d) RSP demand 42 = one full-time (28) + one 0.5 FTE (14) resource specialist
-    "rsp_shortage": "S0003",  # (e) one RSP student more than the resource specialists' caps; the DEAF SDC student
-    "rsp_waiver": "S0004",  # (d) one resource specialist with a waiver (32) and 32 RSP students
-}
-
-
-def _crafted(site: Site, grade: str, primary: str, services: str, student_id: str, **options: Any) -> Pupil:
-    """A crafted student; ``services`` as in the contract (``rsp:180;speech:30``)."""
-    pairs = [item.partition(":") for item in services.split(";")]
-    return Pupil(site=site, grade=grade, primary=primary, services=[code for code, _, _ in pairs],
-                 minutes={code: int(m) for code, _, m in pairs if m}, student_id=student_id, **options)
-
-
-def _crafted_students(sites: dict[str, Site]) -> list[Pupil]:
-    """Crafted cases (a)-(c) and (f), present when the staff is sized (ids in SAMPLE_CASES)."""
-    ids = SAMPLE_CASES
-    preschool, binds = sites[SAMPLE_SITES["preschool"]], sites[SAMPLE_SITES["rsp_binds"]]
-    shortage, waiver = sites[SAMPLE_SITES["rsp_shortage"]], sites[SAMPLE_SITES["rsp_waiver"]]
-    return [
-        _crafted(preschool, "2", "SLI", "speech:60", ids["speech_only"]),
-        _crafted(waiver, "4", "SLD", "rsp:180;speech:30", ids["speech_rsp"]),
-        _crafted(binds, "7", "MD", "sdc:1350;pt:30", ids["pt_sdc"], support="mild_moderate"),
-        _crafted(shortage, "10", "SLD", "rsp:120", ids["rsp_only"]),
-        _crafted(waiver, "3", "DEAF", "rsp:150;dhh:90", ids["alternate_placement"], secondary="SLD", alternate=True),
-        _crafted(preschool, "3", "OI", "pt:30;ot:30;ape:60", ids["coordinator_only"]),
-        _crafted(binds, "8", "OHI", "ot:30", ids["coordinator_only_ot"]),
-        _crafted(preschool, "1", "AUT", "sdc:1500;speech:60", ids["extensive_aut"], support="extensive"),
-    ]
-
-
-def _rsp_count(pupils: Iterable[Pupil], site: Site) -> int:
-    return sum("rsp" in p.services and p.site is site for p in pupils)
-
-
-def _rsp_overrides(pupils: list[Pupil], sites: dict[str, Site]) -> tuple[dict[str, list[tuple[float, bool]]],
-                                                                            dict[str, int]]:
-    """(d) and (e): resource-specialist positions and the RSP demand each crafted site should have."""
-    plans: dict[str, list[tuple[float, bool]]] = {}
-    targets: dict[str, int] = {}
-    cap, waiver_cap, half = ROLE_CAP["rsp_teacher"], RSP_WAIVER_CAP, _prorated(ROLE_CAP["rsp_teacher"], 0.5)
-    binds = sites[SAMPLE_SITES["rsp_binds"]]  # full-timers + one 0.5 FTE, exactly full
-    full = max(1, math.ceil((_rsp_count(pupils, binds) - half) / cap))
-    plans[binds.code], targets[binds.code] = [(1.0, False)] * full + [(0.5, False)], full * cap + half
-    waiver = sites[SAMPLE_SITES["rsp_waiver"]]  # a waiver holder, exactly full
-    more = max(0, math.ceil((_rsp_count(pupils, waiver) - waiver_cap) / cap))
-    plans[waiver.code], targets[waiver.code] = [(1.0, True)] + [(1.0, False)] * more, waiver_cap + more * cap
-    shortage = sites[SAMPLE_SITES["rsp_shortage"]]  # the fewest positions for its pupils, then one pupil more
-    full, rest = divmod(_rsp_count(pupils, shortage), cap)
-    plan = [(1.0, False)] * full + [(0.5, False)] * bool(rest)
-    if rest > half or not full:
-        plan = [(1.0, False)] * (full + 1)
-    plans[shortage.code] = plan
-    targets[shortage.code] = sum(_prorated(cap, fte) for fte, _ in plan) + 1
-    return plans, targets
-
-
-def _rsp_padding(rng: Rng, site: Site, count: int) -> list[Pupil]:
-    """Mild SLD/OHI resource students (some with speech) added to reach a crafted RSP demand."""
-    grades = [g for g in site.grades if g not in PRESCHOOL_GRADES and g != "ADULT"]
-    return [
-        Pupil(site=site, grade=rng.choice(grades), primary=_pick(rng, {"SLD": 4, "OHI": 1}),
-              services=["rsp", *_extras(rng, [("speech", 0.25)])])
-        for _ in range(count)
-    ]
-
-
-def _sample_sites(rng: Rng) -> dict[str, Site]:
-    """Four schools (elementary with preschool, middle, high with ADULT, elementary), each with a mild SDC class."""
-    sites = make_sites(rng, 4)
-    for site in sites:
-        site.mild_sdc = True
-        site.esn = site.kind != ELEMENTARY or site.code == SAMPLE_SITES["preschool"]
-        set_grades(site, preschool=site.code == SAMPLE_SITES["preschool"], adult="ADULT" in site.grades)
-    return {site.code: site for site in sites}
-
-
-def _sample_staff_edits(staffing: Staffing) -> None:
-    """Legacy and alias credentials where they decide something."""
-    roster = staffing.roster
-    part_time = roster[(SAMPLE_SITES["rsp_binds"], "rsp")][-1]
-    part_time.credentials = ["MM", "AA_ASD", *part_time.credentials[1:]]  # legacy: no MD/OI/TBI instruction
-    first = roster[(SAMPLE_SITES["rsp_shortage"], "rsp")][0]
-    first.credentials = ["R3MN", *first.credentials[1:]]  # the CTC document code of MMSN
-
-
-def _lock(pupil: Pupil, people: list[Person]) -> None:
-    pupil.current, pupil.locked = next(p.staff_id for p in people if p.available), True
-
-
-def sample_district() -> tuple[list[Row], list[Row]]:
-    """The bundled sample: four schools, about 300 students, about 30 staff, every rule deciding something.
-
-    Crafted students (ids in SAMPLE_CASES, sites in SAMPLE_SITES):
-      (a) best practice: 9000001 speech only (SLP), 9000002 speech + RSP (RSP teacher; locked),
-          9000003 PT + SDC (SDC teacher), 9000004 RSP only, fully included (RSP teacher);
-      (b) 9000005 DEAF primary, SLD secondary, alternate placement, rsp + dhh, at S0004 (an MMSN resource
-          specialist and the itinerant DHH teacher serve it);
-      (c) coordinator only: 9000006 (OI: pt + ot + ape), 9000007 (OHI: ot);
-      (d) caps that bind: S0002 has 42 RSP students for one full-time (28) and one 0.5 FTE (14) resource
-          specialist (the part-timer holds the legacy MM + AA_ASD); S0004 has 32 for one waiver holder;
-      (e) shortages: S0003 has one RSP student more than its resource specialists' caps, and 9000009 (DEAF,
-          sdc + dhh, no alternate placement) attends S0003, where no SDC teacher holds a DHH credential;
-      (f) a preschool-only SLP serving S0001 (PS classes), one staff member on leave (available=false),
-          9000008 in the extensive-support AUT class of an ESN teacher at S0001, a few locked students
-          (9000002, 9000004 and some generated ones), current_case_manager for most students.
-    Generated students are numbered 0000001... in site order.
-    """
-    rng = random.Random(SAMPLE_SEED)
-    sites = _sample_sites(rng)
-    pupils = make_students(rng, list(sites.values()), SAMPLE_STUDENTS, SAMPLE_SITE_WEIGHTS)
-    crafted = _crafted_students(sites)
-    plans, targets = _rsp_overrides(pupils + crafted, sites)
-    for code, target in targets.items():
-        pupils += _rsp_padding(rng, sites[code], target - _rsp_count(pupils + crafted, sites[code]))
-    order = list(sites)
-    pupils.sort(key=lambda p: order.index(p.site.code))
-    number_students(pupils)
-    staffing = make_staff(rng, list(sites.values()), pupils + crafted, StaffPlan(rsp=plans, preschool_slp=True))
-    _sample_staff_edits(staffing)
-    shortage = sites[SAMPLE_SITES["rsp_shortage"]]
-    crafted.append(_crafted(shortage, "9", "DEAF", "sdc:1350;dhh:120", SAMPLE_CASES["deaf_sdc_shortage"]))
-    everyone = pupils + crafted
-    assign_current(rng, everyone, staffing)
-    by_id = {p.student_id: p for p in crafted}
-    _lock(by_id[SAMPLE_CASES["speech_rsp"]], staffing.roster[(SAMPLE_SITES["rsp_waiver"], "rsp")])
-    _lock(by_id[SAMPLE_CASES["rsp_only"]], staffing.roster[(SAMPLE_SITES["rsp_shortage"], "rsp")])
-    return [student_row(p) for p in everyone], [staff_row(p) for p in staffing.people]
-
-
-# --------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------
 
@@ -936,6 +785,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.students is not None and args.students < 0 or args.sites is not None and args.sites < 1:
         parser.error("--students must be >= 0 and --sites >= 1")
     if args.sample:
+        from models.sample_district import sample_district  # the sample builds on this module
+
         students, staff = sample_district()
     else:
         students, staff = generate_district(args.students, args.seed, args.sites)

@@ -14,16 +14,14 @@ import pytest
 from models.domain import ALL_SITES, ServiceNeed, Staff, Student
 from models.eligibility import caseload_cap, may_case_manage, may_case_manage_role, may_deliver
 from models.generator import (
-    SAMPLE_CASES,
-    SAMPLE_SITES,
     STAFF_COLUMNS,
     STUDENT_COLUMNS,
     generate_district,
     main,
-    sample_district,
     write_district,
 )
 from models.rules import load_rules, normalize_grade
+from models.sample_district import SAMPLE_CASES, SAMPLE_SITES, sample_district
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
