@@ -62,12 +62,14 @@ def parse_whole(raw: str) -> int | None:
     return int(token) if token.isascii() and token.isdigit() else None
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A .csv (UTF-8, BOM or not) or the first sheet of an .xlsx, every cell a str.
+def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """A .csv (UTF-8, BOM or not) or a sheet of an .xlsx, every cell a str.
 
-    Column names are stripped and lower-cased; blank cells are ``""``; leading
-    zeros are kept; blank rows are kept so that the index + 2 is the
-    spreadsheet row. Raises :class:`InputError` when the file cannot be read.
+    In a workbook the sheet named ``sheet`` (case and spaces ignored) is read
+    when there is one, so one workbook can hold both tables; otherwise the
+    first sheet. Column names are stripped and lower-cased; blank cells are
+    ``""``; leading zeros are kept; blank rows are kept so that the index + 2
+    is the spreadsheet row. Raises :class:`InputError` when the file cannot be read.
     """
     file = str(path)
     suffix = Path(path).suffix.lower()
@@ -77,7 +79,10 @@ def read_table(path: Path) -> pd.DataFrame:
         if suffix == ".csv":
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
         else:
-            df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl")
+            with pd.ExcelFile(path, engine="openpyxl") as book:
+                names = {str(name).strip().lower(): name for name in book.sheet_names}
+                chosen = names.get((sheet or "").strip().lower(), 0)
+                df = pd.read_excel(book, sheet_name=chosen, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
         raise InputError([Issue("error", file, "the file is empty; it needs a header row of column names")]) from None
     except UnicodeDecodeError:
@@ -114,10 +119,11 @@ class _Table:
     def has_errors(self) -> bool:
         return any(i.severity == "error" for i in self.issues)
 
-    def rows(self, required: tuple[str, ...], what: str, allow_empty: bool = False) -> Iterator[_Row]:
+    def rows(self, required: tuple[str, ...], what: str, allow_empty: bool = False,
+             sheet: str | None = None) -> Iterator[_Row]:
         """The non-blank rows of the file; read and column errors are recorded, not raised."""
         try:
-            df = read_table(self.path)
+            df = read_table(self.path, sheet)
         except InputError as exc:
             self.issues.extend(exc.issues)
             return
@@ -287,7 +293,7 @@ def _load_students(path: Path, rules: Rules, staff_ids: frozenset[str] | None) -
     table = _Table(path)
     seen: dict[str, int] = {}
     students: list[Student] = []
-    for row in table.rows(STUDENT_REQUIRED, "student"):
+    for row in table.rows(STUDENT_REQUIRED, "student", sheet="students"):
         student = _parse_student(row, rules, seen, staff_ids)
         if student is not None:
             students.append(student)
@@ -385,7 +391,7 @@ def _load_staff(path: Path, rules: Rules) -> tuple[list[Staff], frozenset[str] |
     table = _Table(path)
     seen: dict[str, int] = {}
     staff: list[Staff] = []
-    for row in table.rows(STAFF_REQUIRED, "staff member"):
+    for row in table.rows(STAFF_REQUIRED, "staff member", sheet="staff"):
         person = _parse_staff(row, rules, seen)
         if person is not None:
             staff.append(person)
@@ -448,7 +454,7 @@ def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str]
     table = _Table(path)
     services_of = {s.student_id: set(s.service_codes) for s in students}
     current: dict[tuple[str, str], str] = {}
-    for row in table.rows(CURRENT_REQUIRED, "service", allow_empty=True):
+    for row in table.rows(CURRENT_REQUIRED, "service", allow_empty=True, sheet="services"):
         provider = row.text("provider")
         if not provider or not cross_check:
             continue

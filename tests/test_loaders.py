@@ -420,3 +420,15 @@ def test_loads_a_many_site_district(tmp_path, rules):
     problem, warnings = load_problem(tmp_path / "students.csv", tmp_path / "staff.csv", rules)
     assert (len(problem.students), len(problem.staff), warnings) == (n_students, n_staff, [])
     assert problem.students[0].student_id == "0000000"
+
+
+def test_one_workbook_can_hold_both_tables(tmp_path, rules):
+    book = tmp_path / "district.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Staff_ID": ["R1"], "Role": ["rsp_teacher"], "Credentials": ["R3MN"], "Sites": ["A"]}).to_excel(
+            writer, sheet_name="Staff", index=False)
+        pd.DataFrame({"student_id": ["007"], "site": ["A"], "grade": ["3"], "primary_disability": ["SLD"],
+                      "services": ["rsp"]}).to_excel(writer, sheet_name=" Students ", index=False)
+    problem, warnings = load_problem(book, book, rules)
+    assert [s.student_id for s in problem.students] == ["007"]
+    assert [p.staff_id for p in problem.staff] == ["R1"] and warnings == []
