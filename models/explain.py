@@ -19,7 +19,7 @@ from models.eligibility import (
     role_delivers,
     within_preschool_limit,
 )
-from models.plan import Loads, Plan, average_budget
+from models.plan import Loads, Plan, average_cap_room
 
 
 def _ids(people: list[Staff], limit: int = 5) -> str:
@@ -97,9 +97,8 @@ def why_unserved(problem: Problem, plan: Plan, loads: Loads, d: int, sites: _Sit
     for role in {p.role for p in eligible}:
         spec = rules.roles[role]
         if spec.average_cap is not None and spec.caseload_service == service:
-            members = [i for i, p in enumerate(problem.staff) if p.role == role and p.available]
-            fte = sum(problem.staff[i].fte for i in members)
-            if sum(loads.served[i] for i in members) >= average_budget(spec.average_cap, fte):
+            room, fte = average_cap_room(problem, loads, role)
+            if room <= 0:
                 return (f"the district average cap of {spec.average_cap} {service} pupils per {role} FTE is "
                         f"reached ({fte:g} FTE)")
     at_cap = [p for p in eligible if (c := caseload_cap(rules, p)) is not None

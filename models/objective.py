@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from models.domain import Problem, Student
+from models.domain import Student
 from models.rules import Rules
 
 # Past this multiple of the target the balance cost grows linearly: loads that
@@ -89,7 +89,3 @@ def best_practice_rank(rules: Rules, student: Student, delivered_by_manager: set
 def coordinating_rank(rules: Rules, n_ranked: int, manager_role: str) -> int:
     role = rules.roles.get(manager_role)
     return n_ranked if role is not None and role.coordinator else n_ranked + 1
-
-
-def changed_case_manager(problem: Problem, student: Student, manager_id: str | None) -> bool:
-    return student.current_case_manager is not None and manager_id != student.current_case_manager

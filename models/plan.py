@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.domain import Problem
@@ -240,13 +241,25 @@ def _check_caps(problem: Problem, loads: Loads) -> list[str]:
     for role in rules.roles.values():
         if role.average_cap is None or role.caseload_service is None:
             continue
-        members = [p for p, s in enumerate(problem.staff) if s.role == role.code and s.available]
-        served = sum(loads.served[p] for p in members)
-        fte = average_cap_fte(problem, loads, members)
-        if served > average_budget(role.average_cap, fte):
-            out.append(f"{role.code}: {served} pupils over {fte:g} FTE exceeds the district average of "
-                       f"{role.average_cap}")
+        room, fte = average_cap_room(problem, loads, role.code)
+        if room < 0:
+            out.append(f"{role.code}: {-room} pupils over the district average of {role.average_cap} per FTE "
+                       f"({fte:g} FTE)")
     return out
+
+
+def average_cap_members(problem: Problem, role: str, among: Iterable[int] | None = None) -> list[int]:
+    """Available staff of ``role``: whom a district average cap counts (optionally only ``among``)."""
+    people = range(len(problem.staff)) if among is None else among
+    return [p for p in people if problem.staff[p].role == role and problem.staff[p].available]
+
+
+def average_cap_room(problem: Problem, loads: Loads, role: str) -> tuple[int, float]:
+    """(pupils still allowed under the role's district average, the FTE behind it); negative when exceeded."""
+    members = average_cap_members(problem, role)
+    fte = average_cap_fte(problem, loads, members)
+    budget = average_budget(problem.rules.roles[role].average_cap, fte)
+    return budget - sum(loads.served[p] for p in members), fte
 
 
 def average_cap_fte(problem: Problem, loads: Loads, members: list[int]) -> float:

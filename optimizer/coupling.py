@@ -30,19 +30,13 @@ from models.candidates import Candidates
 from models.domain import Problem
 from models.eligibility import balance_target, caseload_cap
 from models.objective import balance_marginals
-from models.plan import Loads, Plan, average_budget
+from models.plan import Loads, Plan, average_cap_members, average_cap_room
 from optimizer.decompose import Component
-
-
-def members_of(problem: Problem, role: str) -> list[int]:
-    return [p for p, s in enumerate(problem.staff) if s.role == role and s.available]
 
 
 def excess(problem: Problem, loads: Loads, role: str) -> int:
     """Pupils over the district average in this plan (0 when it holds)."""
-    members = members_of(problem, role)
-    budget = average_budget(problem.rules.roles[role].average_cap, sum(problem.staff[p].fte for p in members))
-    return max(0, sum(loads.served[p] for p in members) - budget)
+    return max(0, -average_cap_room(problem, loads, role)[0])
 
 
 def _marginal(problem: Problem, staff: int, load: int) -> int:
@@ -54,7 +48,8 @@ def _marginal(problem: Problem, staff: int, load: int) -> int:
 
 def water_fill(problem: Problem, loads: Loads, role: str, drop: int) -> dict[int, int]:
     """Pupils to take from each member: always from the one whose last pupil costs most."""
-    heap = [(-_marginal(problem, p, loads.served[p]), p) for p in members_of(problem, role) if loads.served[p] > 0]
+    heap = [(-_marginal(problem, p, loads.served[p]), p) for p in average_cap_members(problem, role)
+            if loads.served[p] > 0]
     heapq.heapify(heap)
     left = {p: loads.served[p] for _, p in heap}
     taken: dict[int, int] = defaultdict(int)
@@ -74,7 +69,7 @@ def shares(problem: Problem, loads: Loads, role: str, components: list[Component
     """(component, its share of the average) for every component that must give pupils up."""
     out = []
     for component in components:
-        members = [p for p in component.staff if problem.staff[p].role == role and problem.staff[p].available]
+        members = average_cap_members(problem, role, among=component.staff)
         give = sum(taken.get(p, 0) for p in members)
         if give:
             out.append((component, sum(loads.served[p] for p in members) - give))
@@ -85,7 +80,7 @@ def bound_allowance(problem: Problem, cands: Candidates, plan: Plan, role: str, 
     """What any plan must pay on top of the apart-plans' bound: (excess - C) x (W - m)."""
     rules = problem.rules
     spec = rules.roles[role]
-    members = set(members_of(problem, role))
+    members = set(average_cap_members(problem, role))
     uncapped = {p for p in members if caseload_cap(rules, problem.staff[p]) is None}
     hard_to_reserve = 0
     for d, demand in enumerate(problem.demands):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from models.candidates import Candidates
 from models.domain import Problem
 from models.eligibility import caseload_cap
-from models.plan import average_budget
+from models.plan import average_budget, average_cap_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def binding_average_caps(problem: Problem, cands: Candidates) -> list[str]:
     for role in rules.roles.values():
         if role.average_cap is None or role.caseload_service is None:
             continue
-        members = {p for p, s in enumerate(problem.staff) if s.role == role.code and s.available}
+        members = set(average_cap_members(problem, role.code))
         if not members:
             continue
         most = dict.fromkeys(members, 0)
@@ -95,7 +95,7 @@ def split(problem: Problem, cands: Candidates, couple: Sequence[str] | None = No
             uf.union(s, n_students + p)
     coupled = binding_average_caps(problem, cands) if couple is None else list(couple)
     for role in coupled:
-        members = [n_students + p for p, s in enumerate(problem.staff) if s.role == role and s.available]
+        members = [n_students + p for p in average_cap_members(problem, role)]
         for node in members[1:]:
             uf.union(members[0], node)
 

@@ -11,18 +11,15 @@ as the baseline the benchmark compares against.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from models.candidates import Candidates
 from models.domain import Problem
 from models.eligibility import balance_target, caseload_cap
 from models.objective import best_practice_services
-from models.plan import Plan, average_budget
+from models.plan import Plan, average_budget, average_cap_members
 
 
-def greedy_plan(problem: Problem, cands: Candidates, students: Iterable[int] | None = None,
-                first_fit: bool = False) -> Plan:
-    """Plan ``students`` (default all); ``first_fit`` takes the first eligible person with room."""
+def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) -> Plan:
+    """Plan every student in input order; ``first_fit`` takes the first eligible person with room."""
     rules = problem.rules
     index = problem.staff_index
     caps = [caseload_cap(rules, s) for s in problem.staff]
@@ -36,8 +33,8 @@ def greedy_plan(problem: Problem, cands: Candidates, students: Iterable[int] | N
     for role in rules.roles.values():
         if role.average_cap is not None:
             # proposed positions (staffing search) are left out: the budget stays one the plan surely has
-            fte = sum(s.fte for s in problem.staff
-                      if s.role == role.code and s.available and s.staff_id not in problem.position_costs)
+            fte = sum(problem.staff[p].fte for p in average_cap_members(problem, role.code)
+                      if problem.staff[p].staff_id not in problem.position_costs)
             budgets[role.code] = average_budget(role.average_cap, fte)
     providers: list[int | None] = [None] * len(problem.demands)
     managers: list[int | None] = [None] * len(problem.students)
@@ -57,8 +54,7 @@ def greedy_plan(problem: Problem, cands: Candidates, students: Iterable[int] | N
             if role in budgets:
                 budgets[role] -= 1
 
-    order = range(len(problem.students)) if students is None else sorted(students)
-    for s in order:
+    for s in range(len(problem.students)):
         student = problem.students[s]
         for d in problem.demands_of[s]:
             service = problem.demands[d].service

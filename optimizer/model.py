@@ -27,7 +27,7 @@ from models.eligibility import (
     primary_disability_services,
 )
 from models.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
-from models.plan import Plan, average_budget
+from models.plan import Plan, average_budget, average_cap_members
 from optimizer.decompose import Component
 
 
@@ -234,8 +234,7 @@ class CaseloadModel:
         one aggregate constraint over every available member of the role."""
         for role_code in self.component.average_caps:
             role = self.rules.roles[role_code]
-            members = [p for p in self.component.staff
-                       if self.problem.staff[p].role == role_code and self.problem.staff[p].available]
+            members = average_cap_members(self.problem, role_code, among=self.component.staff)
             terms = [var for p in members for var in self._caseload_expr(p)]
             costs = self.problem.position_costs
             proposed = {p: self._opened(p) for p in members if self.problem.staff[p].staff_id in costs}
@@ -255,8 +254,7 @@ class CaseloadModel:
         """A large district's SLP average, allocated to components (``optimizer/coupling.py``):
         the role's pupils here stay within this component's share."""
         for role_code, share in self.component.shares:
-            terms = [var for p in self.component.staff
-                     if self.problem.staff[p].role == role_code and self.problem.staff[p].available
+            terms = [var for p in average_cap_members(self.problem, role_code, among=self.component.staff)
                      for var in self._caseload_expr(p)]
             if len(terms) > share:
                 self.model.add(sum(terms) <= share)

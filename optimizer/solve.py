@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from models.candidates import Candidates, find_candidates
 from models.domain import Problem
-from models.plan import Plan, Result, average_budget, average_cap_fte, compute_loads, objective_terms
+from models.plan import Plan, Result, average_cap_room, compute_loads, objective_terms
 from optimizer import coupling
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.greedy import greedy_plan
@@ -158,14 +158,7 @@ def _district_bound(results: list[_ComponentResult]) -> float | None:
 def broken_average_caps(problem: Problem, plan: Plan, roles: list[str]) -> list[str]:
     """The roles among ``roles`` whose district average the plan exceeds."""
     loads = compute_loads(problem, plan)
-    broken = []
-    for role in roles:
-        spec = problem.rules.roles[role]
-        members = [p for p, s in enumerate(problem.staff) if s.role == role and s.available]
-        budget = average_budget(spec.average_cap, average_cap_fte(problem, loads, members))
-        if sum(loads.served[p] for p in members) > budget:
-            broken.append(role)
-    return broken
+    return [role for role in roles if average_cap_room(problem, loads, role)[0] < 0]
 
 
 class _Progress:
