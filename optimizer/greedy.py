@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from models.candidates import Candidates
 from models.domain import Problem
-from models.eligibility import balance_target, caseload_cap
+from models.eligibility import balance_target, caseload_cap, primary_disability_services
 from models.objective import best_practice_services
 from models.plan import Plan, average_budget, average_cap_members
 
@@ -54,10 +54,18 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
             if role in budgets:
                 budgets[role] -= 1
 
+    instructional = rules.instructional_services
     for s in range(len(problem.students)):
         student = problem.students[s]
-        for d in problem.demands_of[s]:
+        # R3: under an alternate placement the primary-disability service comes first, and
+        # instruction only when one of those is served
+        related = set(primary_disability_services(rules, student)) if student.alternate_placement else set()
+        order = sorted(problem.demands_of[s], key=lambda d: problem.demands[d].service not in related)
+        for d in order:
             service = problem.demands[d].service
+            if student.alternate_placement and service in instructional and not any(
+                    providers[x] is not None for x in problem.demands_of[s] if problem.demands[x].service in related):
+                continue
             options = [p for p in cands.providers[d] if room(p, service) > 0]
             if not options:
                 continue
