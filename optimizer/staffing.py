@@ -23,8 +23,9 @@ from collections.abc import Sequence
 
 from models.domain import Problem, Staff
 from models.hiring import CurvePoint, Hire, StaffingResult, candidate_positions, proposed_staff
-from models.plan import Plan, Result, compute_loads, plan_kpis
-from optimizer.solve import SolveOptions, solve
+from models.plan import Plan, Result, compute_loads, load_ratio, plan_kpis
+from optimizer.decompose import split
+from optimizer.solve import SolveOptions, planning_candidates, solve
 
 FTE_UNIT = 0.5
 
@@ -97,33 +98,76 @@ def order_by_value(problem: Problem, hires: Sequence[Hire], options: SolveOption
     return out
 
 
-def curve_point(problem: Problem, hires: Sequence[Hire], roles: set[str], options: SolveOptions) -> CurvePoint:
-    """The district's plan with these hires, under the full objective."""
-    result: Result = solve(with_hires(problem, [h.staff for h in hires]), options)
+def focus(problem: Problem, plan: Plan) -> Problem:
+    """The part of the district hires can change: the components holding unmet demand.
+
+    Components are independent (those an SLP average could couple come merged),
+    so a hire changes nothing outside the components it can serve; searching
+    and ordering on this part alone is exact and far smaller.
+    """
+    keep_students: set[int] = set()
+    keep_staff: set[int] = set()
+    for component in split(problem, planning_candidates(problem)):
+        if (any(plan.providers[d] is None for d in component.demands)
+                or any(plan.case_managers[s] is None for s in component.students)):
+            keep_students.update(component.students)
+            keep_staff.update(component.staff)
+    students = tuple(problem.students[s] for s in sorted(keep_students))
+    ids = {student.student_id for student in students}
+    return dataclasses.replace(problem, students=students, staff=tuple(problem.staff[p] for p in sorted(keep_staff)),
+                               current_providers={k: v for k, v in problem.current_providers.items() if k[0] in ids})
+
+
+def role_ratios(problem: Problem, plan: Plan, skip: set[str] = frozenset()) -> dict[str, float]:
+    """Highest load ratio per role, over the staff whose ids are not in ``skip``."""
+    loads = compute_loads(problem, plan)
+    out: dict[str, float] = {}
+    for p, person in enumerate(problem.staff):
+        if person.available and person.staff_id not in skip:
+            ratio = load_ratio(problem, p, loads.served[p])
+            if ratio is not None:
+                out[person.role] = max(out.get(person.role, 0.0), ratio)
+    return out
+
+
+def curve_point(problem: Problem, hires: Sequence[Hire], roles: set[str], options: SolveOptions,
+                elsewhere: dict[str, float] | None = None) -> CurvePoint:
+    """The plan with these hires, under the full objective; ``elsewhere``: the rest of the district's ratios."""
     planned = with_hires(problem, [h.staff for h in hires])
+    result: Result = solve(planned, options)
     kpis = plan_kpis(planned, result.plan)
     ratios = [v["max_load_ratio"] for role, v in kpis["roles"].items() if role in roles]
+    ratios += [ratio for role, ratio in (elsewhere or {}).items() if role in roles]
     return CurvePoint(hires=len(hires), unserved=kpis["services_unserved"], unassigned=kpis["unassigned"],
-                      max_load_ratio=max(ratios) if ratios else None, status=result.status)
+                      max_load_ratio=round(max(ratios), 4) if ratios else None, status=result.status)
 
 
 def find_hires(problem: Problem, options: SolveOptions | None = None) -> StaffingResult:
     """The fewest hires (then the least FTE) among positions derived from the unmet demand, by value."""
     options = options or SolveOptions()
     base = solve(hard_rules_only(problem), options)
-    positions = candidate_positions(problem, base.plan)
-    if undone(base.plan) == 0 or not positions:
+    if undone(base.plan) == 0:
         point = curve_point(problem, [], set(), options)
         return StaffingResult(hires=(), curve=(point,), status=base.status, candidates=0,
                               objective=base.objective, best_bound=base.best_bound)
-    proposed = proposed_staff(problem, positions)
+    part = focus(problem, base.plan)
+    part_base = solve(hard_rules_only(part), options)
+    positions = candidate_positions(part, part_base.plan)
+    if not positions:
+        point = curve_point(problem, [], set(), options)
+        return StaffingResult(hires=(), curve=(point,), status=base.status, candidates=0,
+                              objective=base.objective, best_bound=base.best_bound)
+    proposed = proposed_staff(part, positions)
     people = [person for person, _ in proposed]
-    search = search_problem(problem, people)
+    search = search_problem(part, people)
     result = solve(search, options)
     open_ids = {p.staff_id for p in opened(search, result.plan, people)}
     hires = [Hire(person, position) for person, position in proposed if person.staff_id in open_ids]
-    ordered = [hire for hire, _ in order_by_value(problem, hires, options)]
+    ordered = [hire for hire, _ in order_by_value(part, hires, options)]
     roles = {h.staff.role for h in ordered}
-    curve = tuple(curve_point(problem, ordered[:k], roles, options) for k in range(len(ordered) + 1))
+    # the rest of the district keeps its plan whatever is hired: its load ratios enter every point
+    whole = solve(problem, options)
+    elsewhere = role_ratios(problem, whole.plan, skip={p.staff_id for p in part.staff})
+    curve = tuple(curve_point(part, ordered[:k], roles, options, elsewhere) for k in range(len(ordered) + 1))
     return StaffingResult(hires=tuple(ordered), curve=curve, status=result.status, candidates=len(people),
                           objective=result.objective, best_bound=result.best_bound)

@@ -9,7 +9,7 @@ import pytest
 from models.hiring import candidate_positions, proposed_staff
 from models.plan import check_plan
 from optimizer.solve import SolveOptions, solve
-from optimizer.staffing import find_hires, hard_rules_only, opened, search_problem, with_hires
+from optimizer.staffing import find_hires, focus, hard_rules_only, opened, search_problem, with_hires
 from tests.factories import district, staff, student
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -123,3 +123,18 @@ def test_sample_district_needs_exactly_two_hires_proven_minimal():
     assert [p.unserved for p in result.curve] == [2, 1, 0]
     first = with_hires(problem, [result.hires[0].staff])
     assert sum(p is None for p in solve(hard_rules_only(first), FAST).plan.providers) == 1
+
+
+def test_the_search_works_on_the_short_part_and_the_curve_still_sees_the_whole_district():
+    # site A: 30 RSP pupils for one resource specialist (2 short); site B, independent: 27 pupils, ratio 27/28
+    students = [student(f"a{i}", site="A") for i in range(30)] + [student(f"b{i}", site="B") for i in range(27)]
+    problem = district(students, [staff("ra", "rsp_teacher", "MMSN", sites="A"),
+                                  staff("rb", "rsp_teacher", "MMSN", sites="B")])
+    base = solve(hard_rules_only(problem), FAST)
+    part = focus(problem, base.plan)
+    assert {s.site for s in part.students} == {"A"} and [p.staff_id for p in part.staff] == ["ra"]
+    result = find_hires(problem, FAST)
+    assert hires_of(result) == [("rsp_teacher", {"MMSN"}, {"A"}, 0.5)]
+    assert [p.unserved for p in result.curve] == [2, 0]
+    # after the hire site A balances at 32 / 42 = 0.76 of capacity, but B's resource specialist is at 27 / 28
+    assert result.curve[-1].max_load_ratio == round(27 / 28, 4)
