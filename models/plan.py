@@ -142,17 +142,22 @@ def changes(problem: Problem, plan: Plan) -> tuple[int, int]:
     return changed_cm, changed_prov
 
 
-def count_moves(problem: Problem, plan: Plan) -> int:
-    """Students and services handed to a new person (not left unresolved) against the current plan."""
+def moves_by_student(problem: Problem, plan: Plan) -> list[int]:
+    """Per student: its case manager and services handed to a new person (not left unresolved)."""
     index = problem.staff_index
-    moves = sum(
-        m is not None and student.current_case_manager is not None and m != index.get(student.current_case_manager)
+    moves = [
+        int(m is not None and student.current_case_manager is not None and m != index.get(student.current_case_manager))
         for student, m in zip(problem.students, plan.case_managers, strict=True)
-    )
+    ]
     for demand, p in zip(problem.demands, plan.providers, strict=True):
         current = problem.current_providers.get((problem.students[demand.student].student_id, demand.service))
-        moves += p is not None and current is not None and p != index.get(current)
+        moves[demand.student] += p is not None and current is not None and p != index.get(current)
     return moves
+
+
+def count_moves(problem: Problem, plan: Plan) -> int:
+    """Students and services handed to a new person (not left unresolved) against the current plan."""
+    return sum(moves_by_student(problem, plan))
 
 
 def opened_position_cost(problem: Problem, loads: Loads) -> int:

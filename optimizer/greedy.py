@@ -92,3 +92,35 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
             managers[s] = current if current in eligible else min(eligible, key=lambda p: (managed[p], p))
         managed[managers[s]] += 1
     return Plan(providers=tuple(providers), case_managers=tuple(managers))
+
+
+def stay_plan(problem: Problem, cands: Candidates) -> Plan:
+    """Everyone keeps their current people where the rules and caps still allow; the rest stays unresolved.
+
+    It moves nobody, so it keeps any rebalancing move budget: the stand-in for
+    a component the solver could not plan in time under ``--max-moves``.
+    """
+    rules = problem.rules
+    index = problem.staff_index
+    room = [caseload_cap(rules, s) for s in problem.staff]
+    budgets = {role.code: average_budget(role.average_cap, sum(problem.staff[p].fte for p in
+                                                               average_cap_members(problem, role.code)))
+               for role in rules.roles.values() if role.average_cap is not None}
+    providers: list[int | None] = [None] * len(problem.demands)
+    for d, demand in enumerate(problem.demands):
+        student = problem.students[demand.student]
+        p = index.get(problem.current_providers.get((student.student_id, demand.service), ""), -1)
+        if p not in cands.providers[d]:
+            continue
+        person = problem.staff[p]
+        counted = rules.roles[person.role].caseload_service == demand.service
+        if counted and (room[p] is not None and room[p] <= 0 or budgets.get(person.role, 1) <= 0):
+            continue
+        providers[d] = p
+        if counted:
+            room[p] = None if room[p] is None else room[p] - 1
+            if person.role in budgets:
+                budgets[person.role] -= 1
+    managers = [index.get(s.current_case_manager or "", -1) for s in problem.students]
+    return Plan(providers=tuple(providers),
+                case_managers=tuple(m if m in cands.managers[s] else None for s, m in enumerate(managers)))

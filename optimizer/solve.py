@@ -19,10 +19,10 @@ from ortools.sat.python import cp_model
 
 from models.candidates import Candidates, find_candidates
 from models.domain import Problem
-from models.plan import Plan, Result, average_cap_room, compute_loads, objective_terms
+from models.plan import Plan, Result, average_cap_room, compute_loads, moves_by_student, objective_terms
 from optimizer import coupling
 from optimizer.decompose import Component, binding_average_caps, split
-from optimizer.greedy import greedy_plan
+from optimizer.greedy import greedy_plan, stay_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
 from optimizer.model import CaseloadModel
 
@@ -227,25 +227,58 @@ def _couple_average_caps(problem: Problem, cands: Candidates, components: list[C
     return apart_bound + allowance
 
 
+def _couple_move_budget(problem: Problem, cands: Candidates, components: list[Component], progress: _Progress,
+                        options: SolveOptions, deadline: float) -> None:
+    """Keep a rebalancing move budget across components, exactly.
+
+    The components were planned apart without the budget. If their moves fit
+    it, that optimum stands. Otherwise the components that move anyone are
+    merged and planned again under the budget; a component that moved nobody
+    at its own optimum uses no budget there, so keeping that optimum loses
+    nothing whatever the others do.
+    """
+    per_student = moves_by_student(problem, progress.plan())
+    if sum(per_student) <= options.max_moves:
+        return
+    movers = [c for c in components if any(per_student[s] for s in c.students)]
+    merged = Component(
+        students=tuple(sorted(s for c in movers for s in c.students)),
+        demands=tuple(sorted(d for c in movers for d in c.demands)),
+        staff=tuple(sorted(p for c in movers for p in c.staff)),
+        average_caps=tuple(sorted({role for c in movers for role in c.average_caps})),
+    )
+    progress.replace(movers, [merged])
+    for component, result in _solve_components(problem, cands, [merged], None, options, deadline):
+        progress.take(component, result)
+
+
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     """Plan the district; the plan is always complete (unserved when it must be)."""
     options = options or SolveOptions()
     start = time.perf_counter()
     deadline = start + options.time_limit
     cands = planning_candidates(problem)
-    start_plan = greedy_plan(problem, cands)
+    # with a move budget the stand-in plan moves nobody, so it keeps any budget
+    start_plan = greedy_plan(problem, cands) if options.max_moves is None else stay_plan(problem, cands)
     hint = start_plan if options.hint else None
     progress = _Progress(problem, start_plan, options)
     proven_bound = None
-    if not options.decompose or options.max_moves is not None:
-        # a move budget couples every student, so it needs the whole district in one model
+    if not options.decompose:
         components = [_whole(problem, cands)]
+    elif options.max_moves is not None:
+        components = split(problem, cands)  # district averages that may bind come merged
     else:
         components = split(problem, cands, couple=())
     progress.total = len(components)
-    for component, result in _solve_components(problem, cands, components, hint, options, deadline):
+    apart = options if len(components) == 1 else dataclasses.replace(options, max_moves=None)
+    for component, result in _solve_components(problem, cands, components, hint, apart, deadline):
         progress.take(component, result)
-    if options.decompose and options.max_moves is None:
+    if not options.decompose:
+        pass
+    elif options.max_moves is not None:
+        if len(components) > 1:
+            _couple_move_budget(problem, cands, components, progress, options, deadline)
+    else:
         broken = broken_average_caps(problem, progress.plan(), binding_average_caps(problem, cands))
         if broken:
             proven_bound = _couple_average_caps(problem, cands, components, broken, progress, options, deadline)

@@ -167,3 +167,28 @@ def test_generated_districts_load_and_plan_legally(seed, n_students):
     assert split.status == "OPTIMAL" and report.ok, report.violations
     assert split.objective == report.terms.total
     assert _solve(problem, decompose=False).objective == split.objective
+
+
+@SETTINGS
+@given(districts(), st.integers(0, 4))
+def test_a_move_budget_holds_and_splitting_loses_nothing(problem, budget):
+    from models.plan import count_moves
+
+    split = _solve(problem, max_moves=budget)
+    whole = _solve(problem, max_moves=budget, decompose=False)
+    assert split.status == whole.status == "OPTIMAL"
+    assert count_moves(problem, split.plan) <= budget
+    assert check_plan(problem, split.plan).ok
+    assert split.objective == whole.objective
+
+
+@SETTINGS
+@given(districts())
+def test_the_stay_plan_is_legal_and_moves_nobody(problem):
+    from models.plan import count_moves
+    from optimizer.greedy import stay_plan
+
+    plan = stay_plan(problem, apply_locks(problem, find_candidates(problem)))
+    report = check_plan(problem, plan)
+    assert report.ok, report.violations
+    assert count_moves(problem, plan) == 0
