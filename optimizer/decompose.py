@@ -30,6 +30,7 @@ class Component:
     average_caps: tuple[str, ...]  # roles whose district average cap is enforced here
     # (role, pupils): this component's allocated share of a district average (optimizer/coupling.py)
     shares: tuple[tuple[str, int], ...] = ()
+    max_moves: int | None = None  # this component's share of a rebalancing move budget
 
 
 class _UnionFind:

@@ -80,7 +80,8 @@ def _whole(problem: Problem, cands: Candidates) -> Component:
 def _solve_component(problem: Problem, cands: Candidates, component: Component, hint: Plan | None,
                      options: SolveOptions, deadline: float, workers: int) -> _ComponentResult:
     t0 = time.perf_counter()
-    built = CaseloadModel(problem, cands, component, max_moves=options.max_moves)
+    max_moves = options.max_moves if component.max_moves is None else component.max_moves
+    built = CaseloadModel(problem, cands, component, max_moves=max_moves)
     if hint is not None:
         built.add_hint(hint)
     build_seconds = time.perf_counter() - t0
@@ -228,28 +229,44 @@ def _couple_average_caps(problem: Problem, cands: Candidates, components: list[C
 
 
 def _couple_move_budget(problem: Problem, cands: Candidates, components: list[Component], progress: _Progress,
-                        options: SolveOptions, deadline: float) -> None:
-    """Keep a rebalancing move budget across components, exactly.
+                        options: SolveOptions, deadline: float) -> float | None:
+    """Keep a rebalancing move budget across components; returns a proven bound when not exact.
 
     The components were planned apart without the budget. If their moves fit
     it, that optimum stands. Otherwise the components that move anyone are
-    merged and planned again under the budget; a component that moved nobody
+    merged and planned again under the budget: a component that moved nobody
     at its own optimum uses no budget there, so keeping that optimum loses
-    nothing whatever the others do.
+    nothing whatever the others do. When the movers hold more students than
+    ``merge_limit``, the budget is shared out instead, in proportion to the
+    moves each component wanted (largest remainders), and each is planned under
+    its share; the apart-plans' bound stays the honest bound.
     """
     per_student = moves_by_student(problem, progress.plan())
-    if sum(per_student) <= options.max_moves:
-        return
+    wanted = sum(per_student)
+    if wanted <= options.max_moves:
+        return None
     movers = [c for c in components if any(per_student[s] for s in c.students)]
-    merged = Component(
-        students=tuple(sorted(s for c in movers for s in c.students)),
-        demands=tuple(sorted(d for c in movers for d in c.demands)),
-        staff=tuple(sorted(p for c in movers for p in c.staff)),
-        average_caps=tuple(sorted({role for c in movers for role in c.average_caps})),
-    )
-    progress.replace(movers, [merged])
-    for component, result in _solve_components(problem, cands, [merged], None, options, deadline):
+    if sum(len(c.students) for c in movers) <= options.merge_limit:
+        new = [Component(
+            students=tuple(sorted(s for c in movers for s in c.students)),
+            demands=tuple(sorted(d for c in movers for d in c.demands)),
+            staff=tuple(sorted(p for c in movers for p in c.staff)),
+            average_caps=tuple(sorted({role for c in movers for role in c.average_caps})),
+        )]
+        bound = None
+    else:
+        want = [sum(per_student[s] for s in c.students) for c in movers]
+        exact = [options.max_moves * w / wanted for w in want]
+        share = [math.floor(x) for x in exact]
+        by_remainder = sorted(range(len(movers)), key=lambda i: (share[i] - exact[i], i))
+        for i in by_remainder[: options.max_moves - sum(share)]:
+            share[i] += 1
+        new = [dataclasses.replace(c, max_moves=b) for c, b in zip(movers, share, strict=True)]
+        bound = sum(r.bound for r in progress.results.values())
+    progress.replace(movers, new)
+    for component, result in _solve_components(problem, cands, new, None, options, deadline):
         progress.take(component, result)
+    return bound
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
@@ -277,7 +294,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
         pass
     elif options.max_moves is not None:
         if len(components) > 1:
-            _couple_move_budget(problem, cands, components, progress, options, deadline)
+            proven_bound = _couple_move_budget(problem, cands, components, progress, options, deadline)
     else:
         broken = broken_average_caps(problem, progress.plan(), binding_average_caps(problem, cands))
         if broken:

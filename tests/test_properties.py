@@ -180,6 +180,10 @@ def test_a_move_budget_holds_and_splitting_loses_nothing(problem, budget):
     assert count_moves(problem, split.plan) <= budget
     assert check_plan(problem, split.plan).ok
     assert split.objective == whole.objective
+    shared = _solve(problem, max_moves=budget, merge_limit=0)  # as a large district: the budget shared out
+    assert count_moves(problem, shared.plan) <= budget
+    assert check_plan(problem, shared.plan).ok
+    assert shared.best_bound <= whole.objective <= shared.objective
 
 
 @SETTINGS
