@@ -43,8 +43,8 @@ class SolveOptions:
     max_moves: int | None = None  # rebalancing: at most this many changes against the current plan
     # False: CP-SAT's default parameters with `workers` threads (the benchmark's monolithic baseline)
     tuned: bool = True
-    # A binding district average over more students than this is allocated to components with a proven
-    # bound (optimizer/coupling.py) instead of solved as one model.
+    # When a binding district average or a move budget couples components holding more students than
+    # this, it is shared out among them with a proven bound instead of solved as one exact model.
     merge_limit: int = 5_000
     # called after each component: (components done, components, objective so far, bound so far)
     progress: Callable[[int, int, int, float], None] | None = None
