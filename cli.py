@@ -19,6 +19,7 @@ from models.issues import InputError
 from models.rules import RulesError
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "sample"
+MAX_WARNINGS_SHOWN = 20  # a plan run shows the first ones; `check` lists every one
 
 
 class BadInput(click.ClickException):
@@ -80,8 +81,11 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
         problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
     except (InputError, RulesError) as exc:
         raise _bad_input(exc) from None
-    for issue in warnings:
+    for issue in warnings[:MAX_WARNINGS_SHOWN]:
         click.echo(str(issue), err=True)
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        click.echo(f"... and {len(warnings) - MAX_WARNINGS_SHOWN} more warning(s); "
+                   "`caseload check` lists them all", err=True)
     return problem
 
 

@@ -231,3 +231,16 @@ def test_a_district_rules_file_replaces_the_default(tmp_path):
     assert json.loads((local / "summary.json").read_text())["rules"] == str(rules)
     assert (json.loads((local / "summary.json").read_text())["services_unserved"]
             > json.loads((default / "summary.json").read_text())["services_unserved"])
+
+
+def test_a_plan_run_shows_the_first_warnings_and_counts_the_rest(tmp_path):
+    rows = "".join(f"{i:03d},A,3,AUT,rsp\n" for i in range(25))  # support level blank: one warning each
+    students_path, staff_path = write_district(tmp_path / "in", "student_id,site,grade,primary_disability,services\n"
+                                               + rows, STAFF.replace("LINCOLN", "A"))
+    result = CliRunner().invoke(main, ["plan", "--students", str(students_path), "--staff", str(staff_path),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("warning:") == 20
+    assert "... and 5 more warning(s); `caseload check` lists them all" in result.output
+    checked = CliRunner().invoke(main, ["check", "--students", str(students_path), "--staff", str(staff_path)])
+    assert checked.output.count("warning:") == 25
