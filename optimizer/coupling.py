@@ -91,3 +91,21 @@ def bound_allowance(problem: Problem, cands: Candidates, plan: Plan, role: str, 
             hard_to_reserve += 1
     last_step = max((_marginal(problem, p, 10**9) for p in members), default=0)
     return max(0, drop - hard_to_reserve) * max(0, rules.weights.unserved_service - last_step)
+
+
+def drop_plan(problem: Problem, plan: Plan, taken: dict[int, int]) -> Plan:
+    """The apart-plan with ``taken[p]`` of each member's pupils unserved: legal under the district average.
+
+    It stands in for the components being re-planned until their solutions
+    arrive (or if time runs out first).
+    """
+    providers = list(plan.providers)
+    left = dict(taken)
+    for d in range(len(providers) - 1, -1, -1):
+        p = providers[d]
+        if p is not None and left.get(p, 0) > 0:
+            role = problem.rules.roles.get(problem.staff[p].role)
+            if role is not None and role.caseload_service == problem.demands[d].service:
+                providers[d] = None
+                left[p] -= 1
+    return Plan(providers=tuple(providers), case_managers=plan.case_managers)

@@ -80,6 +80,9 @@ def _whole(problem: Problem, cands: Candidates) -> Component:
 def _solve_component(problem: Problem, cands: Candidates, component: Component, hint: Plan | None,
                      options: SolveOptions, deadline: float, workers: int) -> _ComponentResult:
     t0 = time.perf_counter()
+    if t0 >= deadline:
+        # out of time before building: the stand-in plan stays, and every cost is >= 0
+        return _ComponentResult("UNKNOWN", None, 0.0, 0.0, {}, {})
     max_moves = options.max_moves if component.max_moves is None else component.max_moves
     built = CaseloadModel(problem, cands, component, max_moves=max_moves)
     if hint is not None:
@@ -186,43 +189,47 @@ class _Progress:
             self.options.progress(len(done), self.total, sum(r.objective or 0 for r in done),
                                   sum(r.bound for r in done))
 
-    def replace(self, old: list[Component], new: list[Component]) -> None:
-        """Forget the results of ``old``; until ``new`` is solved the greedy plan stands for them."""
+    def replace(self, old: list[Component], new: list[Component], stand_in: Plan | None = None) -> None:
+        """Forget the results of ``old``; until ``new`` is solved ``stand_in`` (default: the start plan) stands."""
+        stand_in = stand_in or self.start_plan
         for component in old:
             self.results.pop(component.students[0], None)
             for d in component.demands:
-                self.providers[d] = self.start_plan.providers[d]
+                self.providers[d] = stand_in.providers[d]
             for s in component.students:
-                self.managers[s] = self.start_plan.case_managers[s]
+                self.managers[s] = stand_in.case_managers[s]
         self.total += len(new) - len(old)
 
 
 def _couple_average_caps(problem: Problem, cands: Candidates, components: list[Component], broken: list[str],
                          progress: _Progress, options: SolveOptions, deadline: float) -> float | None:
     """Enforce district averages the apart-plans break; returns a proven bound when it allocated a budget."""
-    merged = [c for c in split(problem, cands, couple=broken) if c.average_caps]
-    holders = [c for c in components if any(problem.staff[p].role in broken for p in c.staff)]
-    small = sum(len(c.students) for c in merged) <= options.merge_limit
-    if small or len(holders) <= 1 or problem.position_costs:
-        absorbed = {s for c in merged for s in c.students}
-        progress.replace([c for c in components if c.students[0] in absorbed], merged)
-        for component, result in _solve_components(problem, cands, merged, None, options, deadline):
-            progress.take(component, result)
-        return None
     apart_bound = sum(r.bound for r in progress.results.values())
     plan = progress.plan()
     loads = compute_loads(problem, plan)
     allowance = 0
     allotted: dict[int, list[tuple[str, int]]] = {}
+    taken: dict[int, int] = {}
     for role in broken:
         drop = coupling.excess(problem, loads, role)
         allowance += coupling.bound_allowance(problem, cands, plan, role, drop)
-        taken = coupling.water_fill(problem, loads, role, drop)
-        for component, share in coupling.shares(problem, loads, role, components, taken):
+        taken_here = coupling.water_fill(problem, loads, role, drop)
+        taken.update(taken_here)
+        for component, share in coupling.shares(problem, loads, role, components, taken_here):
             allotted.setdefault(component.students[0], []).append((role, share))
+    stand_in = coupling.drop_plan(problem, plan, taken)  # legal under the averages, whatever time is left
+    merged = [c for c in split(problem, cands, couple=broken) if c.average_caps]
+    holders = [c for c in components if any(problem.staff[p].role in broken for p in c.staff)]
+    small = sum(len(c.students) for c in merged) <= options.merge_limit
+    if small or len(holders) <= 1 or problem.position_costs:
+        absorbed = {s for c in merged for s in c.students}
+        progress.replace([c for c in components if c.students[0] in absorbed], merged, stand_in)
+        for component, result in _solve_components(problem, cands, merged, None, options, deadline):
+            progress.take(component, result)
+        return None
     old = [c for c in components if c.students[0] in allotted]
     new = [dataclasses.replace(c, shares=tuple(allotted[c.students[0]])) for c in old]
-    progress.replace(old, new)
+    progress.replace(old, new, stand_in)
     for component, result in _solve_components(problem, cands, new, None, options, deadline):
         progress.take(component, result)
     return apart_bound + allowance

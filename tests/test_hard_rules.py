@@ -286,3 +286,25 @@ def test_check_plan_reports_alternate_placement_without_primary_service():
                       [staff("rsp", "rsp_teacher", "MMSN")])
     plan = Plan(providers=(0, None), case_managers=(0,))
     assert any("(R3)" in v for v in check_plan(problem, plan).violations)
+
+
+def test_the_stand_in_while_an_slp_average_is_re_planned_is_legal():
+    # apart, each SLP serves its whole site (180 pupils); the stand-in drops the excess by water-filling
+    from optimizer import coupling
+    from optimizer.decompose import split
+    from optimizer.solve import planning_candidates
+
+    students = [student(f"{site}{i}", "speech", primary="SLI", site=site)
+                for site, n in (("A", 70), ("B", 60), ("C", 50)) for i in range(n)]
+    problem = district(students, [staff(f"slp{site}", "slp", "SLP", sites=site) for site in "ABC"])
+    cands = planning_candidates(problem)
+    assert len(split(problem, cands, couple=())) == 3
+    apart = Plan(providers=tuple(cands.providers[d][0] for d in range(len(problem.demands))),
+                 case_managers=tuple(cands.managers[s][0] for s in range(len(problem.students))))
+    assert not check_plan(problem, apart).ok  # 180 > 165
+    loads = compute_loads(problem, apart)
+    taken = coupling.water_fill(problem, loads, "slp", coupling.excess(problem, loads, "slp"))
+    assert sorted(loads.served[p] - taken.get(p, 0) for p in range(3)) == [50, 57, 58]  # from 70/60/50
+    stand_in = coupling.drop_plan(problem, apart, taken)
+    assert check_plan(problem, stand_in).ok
+    assert sum(p is not None for p in stand_in.providers) == 165
