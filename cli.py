@@ -123,6 +123,7 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limi
     started = time.perf_counter()
     problem = _load(students_path, staff_path, rules_path, current_path)
     load_seconds = time.perf_counter() - started
+    from models.explain import review_plan
     from models.report import ProgressLine, terminal_summary
     from models.writers import write_plan
     from optimizer.solve import solve
@@ -135,8 +136,9 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limi
     finally:
         if progress is not None:
             progress.close()
-    write_plan(problem, result, out_dir, timings={"load_seconds": round(load_seconds, 3)})
-    click.echo(terminal_summary(problem, result))
+    review = review_plan(problem, result.plan)  # loads, check and reasons, once for both outputs
+    write_plan(problem, result, out_dir, timings={"load_seconds": round(load_seconds, 3)}, review=review)
+    click.echo(terminal_summary(problem, result, review))
     click.echo(f"Plan written to {out_dir.resolve()}")
 
 
@@ -238,6 +240,7 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
     import datetime
 
     problem = _load(students_path, staff_path, rules_path, current_path)
+    from models.explain import review_plan
     from models.moves import plan_moves
     from models.report import terminal_summary
     from models.tables import moves_text, write_moves
@@ -252,9 +255,10 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
         raise _bad_input(exc) from None
     moves = plan_moves(weighted, result.plan, max_moves)
     date = (effective_date or datetime.datetime.now()).date().isoformat()
-    write_plan(weighted, result, out_dir)
+    review = review_plan(weighted, result.plan)
+    write_plan(weighted, result, out_dir, review=review)
     write_moves(moves, date, out_dir / "moves.csv")
-    click.echo(terminal_summary(weighted, result))
+    click.echo(terminal_summary(weighted, result, review))
     click.echo(moves_text(moves))
     click.echo(f"Plan and moves.csv written to {out_dir.resolve()}")
 

@@ -7,6 +7,8 @@ instruction". Reasons name sites, codes and staff ids, never student names.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from models.candidates import staff_by_site
 from models.domain import ALL_SITES, Problem, Staff, Student
 from models.eligibility import (
@@ -19,7 +21,7 @@ from models.eligibility import (
     role_delivers,
     within_preschool_limit,
 )
-from models.plan import Loads, Plan, average_cap_room
+from models.plan import CheckReport, Loads, Plan, average_cap_room, check_plan, compute_loads
 
 
 def _ids(people: list[Staff], limit: int = 5) -> str:
@@ -133,3 +135,19 @@ def reasons(problem: Problem, plan: Plan, loads: Loads) -> tuple[dict[int, str],
     return unserved, unassigned
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Everything the outputs say about a plan, computed once: loads, the check, the reasons."""
+
+    loads: Loads
+    check: CheckReport
+    unserved: dict[int, str]  # reason per unserved demand
+    unassigned: dict[int, str]  # reason per student without a case manager
+
+
+def review_plan(problem: Problem, plan: Plan) -> Review:
+    loads = compute_loads(problem, plan)
+    unserved, unassigned = reasons(problem, plan, loads)
+    return Review(loads, check_plan(problem, plan), unserved, unassigned)

@@ -6,13 +6,13 @@ from collections import Counter
 from typing import TextIO
 
 from models.domain import Problem
-from models.explain import reasons
-from models.plan import Result, compute_loads, plan_kpis
+from models.explain import Review, review_plan
+from models.plan import Result
 
 
-def terminal_summary(problem: Problem, result: Result) -> str:
-    loads = compute_loads(problem, result.plan)
-    kpis = plan_kpis(problem, result.plan, loads)
+def terminal_summary(problem: Problem, result: Result, review: Review | None = None) -> str:
+    review = review or review_plan(problem, result.plan)
+    kpis = review.check.kpis
     gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
     bound = "n/a" if result.best_bound is None else f"{result.best_bound:.0f}"
     lines = [
@@ -22,13 +22,10 @@ def terminal_summary(problem: Problem, result: Result) -> str:
         f"best practice {kpis['best_practice_rate']:.1%}; case managers changed {kpis['changed_case_managers']}",
         f"Services {kpis['services']}: {kpis['services_unserved']} unserved",
     ]
-    unserved, unassigned = reasons(problem, result.plan, loads)
-    by_reason = Counter(
-        (problem.demands[d].service, why) for d, why in unserved.items()
-    )
+    by_reason = Counter((problem.demands[d].service, why) for d, why in review.unserved.items())
     for (service, why), n in by_reason.most_common(5):
         lines.append(f"  {n} x {service}: {why}")
-    for why, n in Counter(unassigned.values()).most_common(3):
+    for why, n in Counter(review.unassigned.values()).most_common(3):
         lines.append(f"  {n} x no case manager: {why}")
     for role, values in kpis["roles"].items():
         lines.append(f"  {role:<20} max load {values['max_load_ratio']:.2f}  spread {values['load_ratio_stddev']:.2f}")

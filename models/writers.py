@@ -10,15 +10,13 @@ import pandas as pd
 
 from models.domain import Problem
 from models.eligibility import caseload_cap
-from models.explain import reasons
+from models.explain import Review, review_plan
 from models.objective import best_practice_services
 from models.plan import (
     CheckReport,
     Loads,
     Result,
     case_manager_mode,
-    check_plan,
-    compute_loads,
     load_ratio,
     manager_rank,
 )
@@ -155,15 +153,14 @@ def summary(problem: Problem, result: Result, report: CheckReport, timings: dict
     }
 
 
-def write_plan(problem: Problem, result: Result, out_dir: Path, timings: dict | None = None) -> dict:
+def write_plan(problem: Problem, result: Result, out_dir: Path, timings: dict | None = None,
+               review: Review | None = None) -> dict:
     """Write assignments.csv, services.csv, caseloads.csv and summary.json; return the summary."""
-    loads = compute_loads(problem, result.plan)
-    report = check_plan(problem, result.plan)
-    unserved, unassigned = reasons(problem, result.plan, loads)
+    review = review or review_plan(problem, result.plan)
     out_dir.mkdir(parents=True, exist_ok=True)
-    assignments_table(problem, result, unassigned).to_csv(out_dir / "assignments.csv", index=False)
-    services_table(problem, result, unserved).to_csv(out_dir / "services.csv", index=False)
-    caseloads_table(problem, loads).to_csv(out_dir / "caseloads.csv", index=False)
-    data = summary(problem, result, report, timings)
+    assignments_table(problem, result, review.unassigned).to_csv(out_dir / "assignments.csv", index=False)
+    services_table(problem, result, review.unserved).to_csv(out_dir / "services.csv", index=False)
+    caseloads_table(problem, review.loads).to_csv(out_dir / "caseloads.csv", index=False)
+    data = summary(problem, result, review.check, timings)
     (out_dir / "summary.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return data
