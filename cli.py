@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from models.issues import InputError
-from models.rules import RulesError
+from models.domain.issues import InputError
+from models.domain.rules import RulesError
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "sample"
 MAX_WARNINGS_SHOWN = 20  # a plan run shows the first ones; `check` lists every one
@@ -69,8 +69,8 @@ def solver_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path | None,
           current_path: Path | None = None):
-    from models.loaders import load_problem
-    from models.rules import load_rules
+    from models.domain.rules import load_rules
+    from models.files.loaders import load_problem
 
     if (students_path is None) != (staff_path is None):
         raise BadInput("give both --students and --staff, or neither for the sample district")
@@ -123,9 +123,9 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limi
     started = time.perf_counter()
     problem = _load(students_path, staff_path, rules_path, current_path)
     load_seconds = time.perf_counter() - started
-    from models.explain import review_plan
-    from models.report import ProgressLine, terminal_summary
-    from models.writers import write_plan
+    from models.domain.reasons import review_plan
+    from models.files.terminal import ProgressLine, terminal_summary
+    from models.files.writers import write_plan
     from optimizer.solve import solve
 
     progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None  # quiet when not a terminal
@@ -146,8 +146,8 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limi
 @input_options(require=True)
 def check(students_path, staff_path, rules_path) -> None:
     """Validate the inputs and report every problem, without solving."""
-    from models.loaders import load_problem
-    from models.rules import load_rules
+    from models.domain.rules import load_rules
+    from models.files.loaders import load_problem
 
     try:
         rules = load_rules(rules_path)
@@ -187,10 +187,10 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_
     changes it reports are the ones the scenario causes.
     """
     problem = _load(students_path, staff_path, rules_path)
-    from models.comparison import outcome_row
-    from models.scenarios import apply_scenario, labels_and_folders, load_scenario
-    from models.tables import comparison_text, write_comparison
-    from models.writers import write_plan
+    from models.files.tables import comparison_text, write_comparison
+    from models.files.writers import write_plan
+    from models.workflows.comparison import outcome_row
+    from models.workflows.scenarios import apply_scenario, labels_and_folders, load_scenario
     from optimizer.whatif import check_plannable, plan_side_by_side
 
     scenarios, issues = [], []
@@ -240,11 +240,11 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
     import datetime
 
     problem = _load(students_path, staff_path, rules_path, current_path)
-    from models.explain import review_plan
-    from models.moves import plan_moves
-    from models.report import terminal_summary
-    from models.tables import moves_text, write_moves
-    from models.writers import write_plan
+    from models.domain.reasons import review_plan
+    from models.files.tables import moves_text, write_moves
+    from models.files.terminal import terminal_summary
+    from models.files.writers import write_plan
+    from models.workflows.moves import plan_moves
     from optimizer.rebalance import DISRUPTION_WEIGHT
     from optimizer.rebalance import rebalance as replan
 
@@ -274,7 +274,7 @@ def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers
     --time-limit applies to each of the plans the search makes.
     """
     problem = _load(students_path, staff_path, rules_path)
-    from models.tables import hires_text, write_hires
+    from models.files.tables import hires_text, write_hires
     from optimizer.staffing import find_hires
 
     try:

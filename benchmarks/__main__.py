@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.measure import run_measured
-from models.generator import generate_district, write_district
+from models.synthetic.generator import generate_district, write_district
 
 SIZES = {"small": 1_000, "medium": 10_000, "largest": 70_000, "largest-slp-short": 70_000}
 TARGETS = {"small": (3, 500), "medium": (10, 1024), "largest": (60, 2048), "largest-slp-short": (60, 2048)}

@@ -11,10 +11,10 @@ import json
 import time
 from pathlib import Path
 
-from models.candidates import find_candidates
-from models.loaders import load_problem
-from models.plan import Result, check_plan
-from models.rules import load_rules
+from models.domain.candidates import find_candidates
+from models.domain.plan import Result, check_plan
+from models.domain.rules import load_rules
+from models.files.loaders import load_problem
 from optimizer.greedy import greedy_plan
 from optimizer.locks import apply_locks
 from optimizer.solve import SolveOptions, solve

@@ -26,11 +26,11 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 
-from models.candidates import Candidates
-from models.domain import Problem
-from models.eligibility import balance_target, caseload_cap
-from models.objective import balance_marginals
-from models.plan import Loads, Plan, average_cap_members, average_cap_room
+from models.domain.candidates import Candidates
+from models.domain.eligibility import balance_target, caseload_cap
+from models.domain.objective import balance_marginals
+from models.domain.plan import Loads, Plan, average_cap_members, average_cap_room
+from models.domain.problem import Problem
 from optimizer.decompose import Component
 
 

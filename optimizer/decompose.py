@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.candidates import Candidates
-from models.domain import Problem
-from models.eligibility import caseload_cap
-from models.plan import average_budget, average_cap_members
+from models.domain.candidates import Candidates
+from models.domain.eligibility import caseload_cap
+from models.domain.plan import average_budget, average_cap_members
+from models.domain.problem import Problem
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,11 @@ as the baseline the benchmark compares against.
 
 from __future__ import annotations
 
-from models.candidates import Candidates
-from models.domain import Problem
-from models.eligibility import balance_target, caseload_cap, primary_disability_services
-from models.objective import best_practice_services
-from models.plan import Plan, average_budget, average_cap_members
+from models.domain.candidates import Candidates
+from models.domain.eligibility import balance_target, caseload_cap, primary_disability_services
+from models.domain.objective import best_practice_services
+from models.domain.plan import Plan, average_budget, average_cap_members
+from models.domain.problem import Problem
 
 
 def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) -> Plan:

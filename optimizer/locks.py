@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models.candidates import Candidates
-from models.domain import Problem
-from models.eligibility import caseload_cap
-from models.issues import InputError, Issue
+from models.domain.candidates import Candidates
+from models.domain.eligibility import caseload_cap
+from models.domain.issues import InputError, Issue
+from models.domain.problem import Problem
 
 
 def apply_locks(problem: Problem, cands: Candidates) -> Candidates:

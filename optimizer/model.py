@@ -1,9 +1,9 @@
 """The CP-SAT model of one component: one small method per business rule.
 
-Variables exist only for eligible pairs (``models.candidates``), so the
+Variables exist only for eligible pairs (``models.domain.candidates``), so the
 credential, role, site and availability rules (R1-R4) hold by construction;
 the methods below add the rules that couple pairs, then the objective. Every
-coefficient comes from ``models.objective`` so that ``check_plan`` recomputes
+coefficient comes from ``models.domain.objective`` so that ``check_plan`` recomputes
 exactly the objective the solver minimised.
 """
 
@@ -17,17 +17,17 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from models.candidates import Candidates
-from models.domain import Problem
-from models.eligibility import (
+from models.domain.candidates import Candidates
+from models.domain.eligibility import (
     balance_target,
     case_management_target,
     caseload_cap,
     may_case_manage_role,
     primary_disability_services,
 )
-from models.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
-from models.plan import Plan, average_budget, average_cap_members
+from models.domain.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
+from models.domain.plan import Plan, average_budget, average_cap_members
+from models.domain.problem import Problem
 from optimizer.decompose import Component
 
 
@@ -276,7 +276,7 @@ class CaseloadModel:
 
     def _add_convex_balance(self, load: list[cp_model.IntVar], target: float | None, weight: int,
                             limit: int | None = None) -> cp_model.IntVar | None:
-        """Convex cost of a load (``models.objective.balance_cost``) as an LP-friendly epigraph.
+        """Convex cost of a load (``models.domain.objective.balance_cost``) as an LP-friendly epigraph.
 
         One integer for the load, then one two-term line per pupil up to the
         largest load possible (candidates, or the cap): cost >= f(k) + m(k+1)(load - k).

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from models.domain import Problem
-from models.plan import Result
+from models.domain.plan import Result
+from models.domain.problem import Problem
 from optimizer.solve import SolveOptions, solve
 
 DISRUPTION_WEIGHT = 10.0

@@ -1,6 +1,6 @@
 """Solve a district: eligible pairs, locks, components, one CP-SAT model each.
 
-``solve`` returns the project's own :class:`models.plan.Result`; no CP-SAT
+``solve`` returns the project's own :class:`models.domain.plan.Result`; no CP-SAT
 object leaves this package.
 """
 
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from models.candidates import Candidates, find_candidates
-from models.domain import Problem
-from models.plan import Plan, Result, average_cap_room, compute_loads, moves_by_student, objective_terms
+from models.domain.candidates import Candidates, find_candidates
+from models.domain.plan import Plan, Result, average_cap_room, compute_loads, moves_by_student, objective_terms
+from models.domain.problem import Problem
 from optimizer import coupling
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.greedy import greedy_plan, stay_plan

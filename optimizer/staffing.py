@@ -3,7 +3,7 @@
 1. Plan the district on its hard rules alone (every soft weight zero): what
    stays undone (unserved services, students without a case manager) is the
    unmet demand.
-2. Derive candidate positions from it (``models.hiring``) and add them all as
+2. Derive candidate positions from it (``models.workflows.hiring``) and add them all as
    proposed staff, each with a price (``Problem.position_costs``): a person
    costs more than any FTE saving, so the solver minimises what stays undone
    first (its weight exceeds every price together), then the number of
@@ -21,9 +21,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from models.domain import Problem, Staff
-from models.hiring import CurvePoint, Hire, StaffingResult, candidate_positions, proposed_staff
-from models.plan import Plan, Result, compute_loads, load_ratio, plan_kpis
+from models.domain.plan import Plan, Result, compute_loads, load_ratio, plan_kpis
+from models.domain.problem import Problem, Staff
+from models.workflows.hiring import CurvePoint, Hire, StaffingResult, candidate_positions, proposed_staff
 from optimizer.decompose import split
 from optimizer.solve import SolveOptions, planning_candidates, solve
 

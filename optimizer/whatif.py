@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from models.domain import Problem
-from models.issues import InputError
-from models.plan import Result
-from models.scenarios import anchor_to_plan
+from models.domain.issues import InputError
+from models.domain.plan import Result
+from models.domain.problem import Problem
+from models.workflows.scenarios import anchor_to_plan
 from optimizer.solve import SolveOptions, planning_candidates, solve
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from models.domain import Problem, ServiceNeed, Staff, Student
-from models.rules import Rules, load_rules
+from models.domain.problem import Problem, ServiceNeed, Staff, Student
+from models.domain.rules import Rules, load_rules
 
 
 @lru_cache(maxsize=1)

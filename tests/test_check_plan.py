@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from models.plan import Plan, check_plan
+from models.domain.plan import Plan, check_plan
 from tests.factories import district, staff, student
 
 

@@ -176,7 +176,7 @@ def test_python_cli_py_runs(tmp_path):
 def test_progress_line_shows_components_and_gap():
     import io
 
-    from models.report import ProgressLine
+    from models.files.terminal import ProgressLine
 
     stream = io.StringIO()
     line = ProgressLine(stream)

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from models.domain import ALL_SITES, ServiceNeed, Staff, Student
-from models.eligibility import caseload_cap, may_case_manage, may_case_manage_role, may_deliver
-from models.generator import (
+from models.domain.eligibility import caseload_cap, may_case_manage, may_case_manage_role, may_deliver
+from models.domain.problem import ALL_SITES, ServiceNeed, Staff, Student
+from models.domain.rules import load_rules, normalize_grade
+from models.synthetic.generator import (
     STAFF_COLUMNS,
     STUDENT_COLUMNS,
     generate_district,
     main,
     write_district,
 )
-from models.rules import load_rules, normalize_grade
-from models.sample_district import SAMPLE_CASES, SAMPLE_SITES, sample_district
+from models.synthetic.sample_district import SAMPLE_CASES, SAMPLE_SITES, sample_district
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -103,7 +103,7 @@ def test_same_arguments_give_byte_identical_files_across_processes(tmp_path: Pat
     for hash_seed in ("1", "2"):
         out = tmp_path / hash_seed
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        subprocess.run([sys.executable, "-m", "models.generator", "--students", "400", "--seed", "3", "--out",
+        subprocess.run([sys.executable, "-m", "models.synthetic.generator", "--students", "400", "--seed", "3", "--out",
                         str(out)], cwd=ROOT, env=env, check=True, capture_output=True)
         outputs.append(((out / "students.csv").read_bytes(), (out / "staff.csv").read_bytes()))
     assert outputs[0] == outputs[1]
@@ -264,7 +264,7 @@ def test_committed_sample_files_equal_what_sample_district_produces(tmp_path: Pa
     write_district(tmp_path, *sample())
     for name in ("students.csv", "staff.csv"):
         assert (SAMPLE_DIR / name).read_bytes() == (tmp_path / name).read_bytes(), (
-            f"data/sample/{name} is stale: run python -m models.generator --sample --out data/sample")
+            f"data/sample/{name} is stale: run python -m models.synthetic.generator --sample --out data/sample")
 
 
 def test_sample_is_a_small_realistic_district() -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.explain import reasons
-from models.plan import Plan, check_plan, compute_loads
+from models.domain.plan import Plan, check_plan, compute_loads
+from models.domain.reasons import reasons
 from optimizer.solve import SolveOptions, solve
 from tests.factories import district, staff, student
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.domain import ServiceNeed
-from models.issues import InputError, Issue
-from models.loaders import load_problem, parse_bool, parse_list, read_table
-from models.rules import Rules, load_rules
+from models.domain.issues import InputError, Issue
+from models.domain.problem import ServiceNeed
+from models.domain.rules import Rules, load_rules
+from models.files.loaders import load_problem, parse_bool, parse_list, read_table
 
 Rows = list[dict[str, str]]
 Edit = Callable[[Rows], None]

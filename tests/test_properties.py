@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from models.candidates import find_candidates
-from models.issues import InputError
-from models.plan import check_plan
+from models.domain.candidates import find_candidates
+from models.domain.issues import InputError
+from models.domain.plan import check_plan
 from optimizer.greedy import greedy_plan
 from optimizer.locks import apply_locks
 from optimizer.solve import SolveOptions, solve
@@ -154,8 +154,8 @@ def test_generated_districts_load_and_plan_legally(seed, n_students):
     import tempfile
     from pathlib import Path
 
-    from models.generator import generate_district, write_district
-    from models.loaders import load_problem
+    from models.files.loaders import load_problem
+    from models.synthetic.generator import generate_district, write_district
     from tests.factories import rules
 
     with tempfile.TemporaryDirectory() as folder:
@@ -172,7 +172,7 @@ def test_generated_districts_load_and_plan_legally(seed, n_students):
 @SETTINGS
 @given(districts(), st.integers(0, 4))
 def test_a_move_budget_holds_and_splitting_loses_nothing(problem, budget):
-    from models.plan import count_moves
+    from models.domain.plan import count_moves
 
     split = _solve(problem, max_moves=budget)
     whole = _solve(problem, max_moves=budget, decompose=False)
@@ -189,7 +189,7 @@ def test_a_move_budget_holds_and_splitting_loses_nothing(problem, budget):
 @SETTINGS
 @given(districts())
 def test_the_stay_plan_is_legal_and_moves_nobody(problem):
-    from models.plan import count_moves
+    from models.domain.plan import count_moves
     from optimizer.greedy import stay_plan
 
     plan = stay_plan(problem, apply_locks(problem, find_candidates(problem)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.eligibility import may_case_manage, may_deliver
-from models.moves import CASE_MANAGER, plan_moves
-from models.plan import check_plan, count_moves
+from models.domain.eligibility import may_case_manage, may_deliver
+from models.domain.plan import check_plan, count_moves
+from models.workflows.moves import CASE_MANAGER, plan_moves
 from optimizer.rebalance import rebalance, with_disruption_weight
 from optimizer.solve import SolveOptions
 from tests.factories import district, staff, student

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from models.comparison import changed_against, outcome_row
-from models.issues import InputError
-from models.plan import check_plan
-from models.scenarios import anchor_to_plan, apply_scenario, labels_and_folders, load_scenario
+from models.domain.issues import InputError
+from models.domain.plan import check_plan
+from models.workflows.comparison import changed_against, outcome_row
+from models.workflows.scenarios import anchor_to_plan, apply_scenario, labels_and_folders, load_scenario
 from optimizer.solve import SolveOptions, solve
 from optimizer.whatif import plan_side_by_side
 from tests.factories import district, staff, student
@@ -239,15 +239,15 @@ def test_outcome_row_reports_unserved_by_service_and_site_and_near_cap():
 
 
 def test_labels_and_folders_are_unique():
-    from models.scenarios import Scenario
+    from models.workflows.scenarios import Scenario
     got = labels_and_folders([Scenario("Base", "a"), Scenario("Cut FTE!", "b"), Scenario("Cut FTE!", "c")])
     assert got == [("Base", "base-2"), ("Cut FTE!", "cut-fte"), ("Cut FTE! (2)", "cut-fte-2")]
 
 
 @pytest.mark.skipif(not (SAMPLE / "staff.csv").exists(), reason="sample district not generated")
 def test_sample_scenarios_load_against_the_sample():
-    from models.loaders import load_problem
-    from models.rules import load_rules
+    from models.domain.rules import load_rules
+    from models.files.loaders import load_problem
 
     problem, _ = load_problem(SAMPLE / "students.csv", SAMPLE / "staff.csv", load_rules())
     paths = sorted((SAMPLE / "scenarios").glob("*.toml"))

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from models.plan import case_manager_mode, check_plan, count_moves
+from models.domain.plan import case_manager_mode, check_plan, count_moves
 from optimizer.solve import SolveOptions, solve
 from tests.factories import district, staff, student
 from tests.test_hard_rules import manager_of, provider_of, run

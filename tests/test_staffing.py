@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from models.hiring import candidate_positions, proposed_staff
-from models.plan import check_plan
+from models.domain.plan import check_plan
+from models.workflows.hiring import candidate_positions, proposed_staff
 from optimizer.solve import SolveOptions, solve
 from optimizer.staffing import find_hires, focus, hard_rules_only, opened, search_problem, with_hires
 from tests.factories import district, staff, student
@@ -108,8 +108,8 @@ def test_proposed_ids_never_clash_with_staff():
 
 @pytest.mark.skipif(not (SAMPLE / "staff.csv").exists(), reason="sample district not generated")
 def test_sample_district_needs_exactly_two_hires_proven_minimal():
-    from models.loaders import load_problem
-    from models.rules import load_rules
+    from models.domain.rules import load_rules
+    from models.files.loaders import load_problem
 
     problem, _ = load_problem(SAMPLE / "students.csv", SAMPLE / "staff.csv", load_rules())
     result = find_hires(problem, FAST)

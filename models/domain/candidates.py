@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from models.domain import ALL_SITES, Problem, Student
-from models.eligibility import may_case_manage, may_deliver
+from models.domain.eligibility import may_case_manage, may_deliver
+from models.domain.problem import ALL_SITES, Problem, Student
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,17 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.domain import Problem, Staff, Student
-from models.issues import InputError, Issue
-from models.loaders import (
+from models.domain.issues import InputError, Issue
+from models.domain.plan import Plan
+from models.domain.problem import Problem, Staff, Student
+from models.domain.rules import Rules, Weights
+from models.files.loaders import (
     STAFF_REQUIRED,
     STUDENT_REQUIRED,
     parse_staff_record,
     parse_student_record,
     staff_record,
 )
-from models.plan import Plan
-from models.rules import Rules, Weights
 
 ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students")
 RECORD_LISTS = ("add_staff", "change_staff", "add_students")

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.domain import Problem
-from models.eligibility import caseload_cap
-from models.explain import Review, review_plan
-from models.objective import best_practice_services
-from models.plan import (
+from models.domain.eligibility import caseload_cap
+from models.domain.objective import best_practice_services
+from models.domain.plan import (
     CheckReport,
     Loads,
     Result,
@@ -20,6 +18,8 @@ from models.plan import (
     load_ratio,
     manager_rank,
 )
+from models.domain.problem import Problem
+from models.domain.reasons import Review, review_plan
 
 
 def input_fingerprint(problem: Problem) -> str:

@@ -1,7 +1,7 @@
 """The plan's objective, term by term, computed from the data alone.
 
 The CP-SAT model takes its coefficients from these functions and
-:func:`models.plan.check_plan` recomputes the objective of any plan with them,
+:func:`models.domain.plan.check_plan` recomputes the objective of any plan with them,
 so tests can assert that the solver's objective equals the recomputed one.
 """
 
@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from models.domain import Student
-from models.rules import Rules
+from models.domain.problem import Student
+from models.domain.rules import Rules
 
 # Past this multiple of the target the balance cost grows linearly: loads that
 # high are already heavily penalised, and it keeps the model small.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from models.domain import Problem
-from models.explain import Review, review_plan
-from models.plan import Result
+from models.domain.plan import Result
+from models.domain.problem import Problem
+from models.domain.reasons import Review, review_plan
 
 
 def terminal_summary(problem: Problem, result: Result, review: Review | None = None) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from models.domain import Staff, Student
-from models.rules import Rules
+from models.domain.problem import Staff, Student
+from models.domain.rules import Rules
 
 
 def instruction_grades(rules: Rules, staff: Staff) -> frozenset[str]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.candidates import staff_by_site
-from models.domain import ALL_SITES, Problem, Staff, Student
-from models.eligibility import (
+from models.domain.candidates import staff_by_site
+from models.domain.eligibility import (
     caseload_cap,
     holds_service_credential,
     may_case_manage,
@@ -21,7 +20,8 @@ from models.eligibility import (
     role_delivers,
     within_preschool_limit,
 )
-from models.plan import CheckReport, Loads, Plan, average_cap_room, check_plan, compute_loads
+from models.domain.plan import CheckReport, Loads, Plan, average_cap_room, check_plan, compute_loads
+from models.domain.problem import ALL_SITES, Problem, Staff, Student
 
 
 def _ids(people: list[Staff], limit: int = 5) -> str:

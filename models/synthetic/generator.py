@@ -1,4 +1,4 @@
-"""Seeded synthetic California districts (the bundled sample is in models/sample_district.py).
+"""Seeded synthetic California districts (the bundled sample is in models/synthetic/sample_district.py).
 
 Every value is synthetic (FERPA): students carry ids only, staff carry made-up
 display names. The same arguments always give the same rows (one
@@ -19,8 +19,8 @@ A district is built in four steps:
    every site (``*``), so the district splits into independent clusters;
 4. this year's case managers: the best-practice provider at the student's site.
 
-``python -m models.generator --students N --seed S [--sites K] --out DIR`` writes
-a district; ``python -m models.generator --sample --out data/sample`` writes the
+``python -m models.synthetic.generator --students N --seed S [--sites K] --out DIR`` writes
+a district; ``python -m models.synthetic.generator --sample --out data/sample`` writes the
 bundled sample.
 """
 
@@ -38,7 +38,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from models.rules import load_rules
+from models.domain.rules import load_rules
 
 STUDENT_COLUMNS: tuple[str, ...] = (
     "student_id", "site", "grade", "primary_disability", "secondary_disability", "support_level", "services",
@@ -773,7 +773,7 @@ def write_district(folder: Path, students: list[Row], staff: list[Row]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models.generator", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m models.synthetic.generator", description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, help="number of students")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--sites", type=int, help="number of schools (default max(4, students // 70))")
@@ -785,7 +785,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.students is not None and args.students < 0 or args.sites is not None and args.sites < 1:
         parser.error("--students must be >= 0 and --sites >= 1")
     if args.sample:
-        from models.sample_district import sample_district  # the sample builds on this module
+        from models.synthetic.sample_district import sample_district  # the sample builds on this module
 
         students, staff = sample_district()
     else:

@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
-from models.domain import Problem, ServiceNeed, Staff, Student
-from models.issues import InputError, Issue, Severity
-from models.rules import SUPPORT_LEVELS, Rules, normalize_grade
+from models.domain.issues import InputError, Issue, Severity
+from models.domain.problem import Problem, ServiceNeed, Staff, Student
+from models.domain.rules import SUPPORT_LEVELS, Rules, normalize_grade
 
 STUDENT_REQUIRED = ("student_id", "site", "grade", "primary_disability", "services")
 STAFF_REQUIRED = ("staff_id", "role", "sites")

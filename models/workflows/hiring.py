@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from models.domain import Problem, Staff, Student
-from models.eligibility import caseload_cap, may_case_manage, may_deliver
-from models.plan import Plan
-from models.rules import Rules
+from models.domain.eligibility import caseload_cap, may_case_manage, may_deliver
+from models.domain.plan import Plan
+from models.domain.problem import Problem, Staff, Student
+from models.domain.rules import Rules
 
 FTE_STEPS = (0.5, 1.0)
 

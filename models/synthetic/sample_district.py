@@ -2,7 +2,7 @@
 
 Three or four schools and a few hundred synthetic students in which every rule
 of the planner decides something; ``SAMPLE_CASES`` and ``SAMPLE_SITES`` name
-the crafted students and schools. ``python -m models.generator --sample --out
+the crafted students and schools. ``python -m models.synthetic.generator --sample --out
 data/sample`` writes it.
 """
 
@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
-from models.generator import (
+from models.synthetic.generator import (
     ELEMENTARY,
     PRESCHOOL_GRADES,
     ROLE_CAP,

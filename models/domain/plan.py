@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from models.domain import Problem
-from models.eligibility import (
+from models.domain.eligibility import (
     authorized_to_instruct,
     balance_target,
     case_management_target,
@@ -21,11 +20,12 @@ from models.eligibility import (
     may_deliver,
     primary_disability_services,
 )
-from models.objective import (
+from models.domain.objective import (
     ObjectiveTerms,
     balance_cost,
     best_practice_rank,
 )
+from models.domain.problem import Problem
 
 INSTRUCTING, SERVICE, COORDINATING = "instructing", "service", "coordinating"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models.domain import Problem
-from models.eligibility import caseload_cap
-from models.plan import Loads, Plan, Result, compute_loads, plan_kpis
+from models.domain.eligibility import caseload_cap
+from models.domain.plan import Loads, Plan, Result, compute_loads, plan_kpis
+from models.domain.problem import Problem
 
 NEAR_CAP = 0.9  # "people over 90% of cap"
 

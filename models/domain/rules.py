@@ -17,7 +17,7 @@ GRADE_ORDER: tuple[str, ...] = (
     "IN", "PS", "TK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "ADULT",
 )
 SUPPORT_LEVELS: tuple[str, ...] = ("mild_moderate", "extensive")
-DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "rules" / "california.toml"
+DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "data" / "rules" / "california.toml"
 
 
 class RulesError(ValueError):

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.domain import Problem, Staff, Student
-from models.eligibility import (
+from models.domain.eligibility import (
     authorized_to_instruct,
     caseload_cap,
     holds_service_credential,
@@ -22,9 +21,10 @@ from models.eligibility import (
     role_delivers,
     within_preschool_limit,
 )
-from models.explain import why_unassigned, why_unserved
-from models.objective import best_practice_services
-from models.plan import Loads, Plan, compute_loads, count_moves
+from models.domain.objective import best_practice_services
+from models.domain.plan import Loads, Plan, compute_loads, count_moves
+from models.domain.problem import Problem, Staff, Student
+from models.domain.reasons import why_unassigned, why_unserved
 
 CASE_MANAGER = "case_manager"
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from models.rules import Rules
+from models.domain.rules import Rules
 
 ALL_SITES = "*"
 

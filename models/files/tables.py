@@ -1,7 +1,7 @@
 """The what-if, rebalance and staffing outputs: comparison.csv, moves.csv, hires.csv and terminal tables.
 
-pandas lives here, at the edge; the values come from ``models.comparison``,
-``models.moves`` and ``models.hiring``.
+pandas lives here, at the edge; the values come from ``models.workflows.comparison``,
+``models.workflows.moves`` and ``models.workflows.hiring``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.hiring import StaffingResult
-from models.moves import Move
+from models.workflows.hiring import StaffingResult
+from models.workflows.moves import Move
 
 MOVES_COLUMNS = ("student_id", "change", "from", "to", "reason", "effective_date")
 HIRES_COLUMNS = ("rank", "role", "credentials", "sites", "fte", "unserved_after", "max_load_ratio_after")

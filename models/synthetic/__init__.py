@@ -1,0 +1,1 @@
+"""Synthetic, seeded districts: test and demo tooling, not domain (caps come from the rules)."""

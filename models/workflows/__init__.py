@@ -1,0 +1,1 @@
+"""Planning workflows on top of the domain: what-if scenarios, rebalancing moves, hiring, comparisons."""
