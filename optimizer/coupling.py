@@ -27,9 +27,9 @@ import heapq
 from collections import defaultdict
 
 from models.domain.candidates import Candidates
-from models.domain.eligibility import balance_target, caseload_cap
+from models.domain.caps import average_cap_members, average_cap_room, balance_target, caseload_cap
 from models.domain.objective import balance_marginals
-from models.domain.plan import Loads, Plan, average_cap_members, average_cap_room
+from models.domain.plan import Loads, Plan
 from models.domain.problem import Problem
 from optimizer.decompose import Component
 

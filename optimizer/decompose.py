@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.domain.candidates import Candidates
-from models.domain.eligibility import caseload_cap
-from models.domain.plan import average_budget, average_cap_members
+from models.domain.caps import average_cap_members, caseload_cap, district_average
 from models.domain.problem import Problem
 
 
@@ -57,7 +56,8 @@ def binding_average_caps(problem: Problem, cands: Candidates) -> list[str]:
     for role in rules.roles.values():
         if role.average_cap is None or role.caseload_service is None:
             continue
-        members = set(average_cap_members(problem, role.code))
+        average = district_average(problem, role.code)  # proposed positions left out: errs towards binding
+        members = set(average.members)
         if not members:
             continue
         most = dict.fromkeys(members, 0)
@@ -73,9 +73,7 @@ def binding_average_caps(problem: Problem, cands: Candidates) -> list[str]:
             cap = caseload_cap(rules, problem.staff[p])
             if cap is not None:
                 most[p] = min(most[p], cap)
-        # proposed positions (staffing search) add FTE only once open: leave them out, to err towards binding
-        fte = sum(problem.staff[p].fte for p in members if problem.staff[p].staff_id not in problem.position_costs)
-        if min(reachable, sum(most.values())) > average_budget(role.average_cap, fte):
+        if min(reachable, sum(most.values())) > average.budget:
             binding.append(role.code)
     return binding
 

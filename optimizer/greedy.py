@@ -12,9 +12,10 @@ as the baseline the benchmark compares against.
 from __future__ import annotations
 
 from models.domain.candidates import Candidates
-from models.domain.eligibility import balance_target, caseload_cap, primary_disability_services
+from models.domain.caps import balance_target, caseload_cap, district_average
+from models.domain.eligibility import primary_disability_services
 from models.domain.objective import best_practice_services
-from models.domain.plan import Plan, average_budget, average_cap_members
+from models.domain.plan import Plan
 from models.domain.problem import Problem
 
 
@@ -33,9 +34,7 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
     for role in rules.roles.values():
         if role.average_cap is not None:
             # proposed positions (staffing search) are left out: the budget stays one the plan surely has
-            fte = sum(problem.staff[p].fte for p in average_cap_members(problem, role.code)
-                      if problem.staff[p].staff_id not in problem.position_costs)
-            budgets[role.code] = average_budget(role.average_cap, fte)
+            budgets[role.code] = district_average(problem, role.code).budget
     providers: list[int | None] = [None] * len(problem.demands)
     managers: list[int | None] = [None] * len(problem.students)
 
@@ -103,8 +102,8 @@ def stay_plan(problem: Problem, cands: Candidates) -> Plan:
     rules = problem.rules
     index = problem.staff_index
     room = [caseload_cap(rules, s) for s in problem.staff]
-    budgets = {role.code: average_budget(role.average_cap, sum(problem.staff[p].fte for p in
-                                                               average_cap_members(problem, role.code)))
+    # proposed positions left out, as in greedy_plan (a rebalancing run has none)
+    budgets = {role.code: district_average(problem, role.code).budget
                for role in rules.roles.values() if role.average_cap is not None}
     providers: list[int | None] = [None] * len(problem.demands)
     for d, demand in enumerate(problem.demands):

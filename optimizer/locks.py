@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from models.domain.candidates import Candidates
-from models.domain.eligibility import caseload_cap
+from models.domain.caps import caseload_cap
 from models.domain.issues import InputError, Issue
 from models.domain.problem import Problem
 

@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from models.domain.candidates import Candidates
-from models.domain.eligibility import (
+from models.domain.caps import (
+    average_cap_members,
     balance_target,
     case_management_target,
     caseload_cap,
-    may_case_manage_role,
-    primary_disability_services,
+    district_average,
 )
+from models.domain.eligibility import may_case_manage_role, primary_disability_services
 from models.domain.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
-from models.domain.plan import Plan, average_budget, average_cap_members
+from models.domain.plan import Plan
 from models.domain.problem import Problem
 from optimizer.decompose import Component
 
@@ -234,12 +235,11 @@ class CaseloadModel:
         one aggregate constraint over every available member of the role."""
         for role_code in self.component.average_caps:
             role = self.rules.roles[role_code]
-            members = average_cap_members(self.problem, role_code, among=self.component.staff)
+            average = district_average(self.problem, role_code, among=self.component.staff)  # no proposed FTE
+            members, fte, budget = average.members, average.fte, average.budget
             terms = [var for p in members for var in self._caseload_expr(p)]
             costs = self.problem.position_costs
             proposed = {p: self._opened(p) for p in members if self.problem.staff[p].staff_id in costs}
-            fte = sum(self.problem.staff[p].fte for p in members if p not in proposed)
-            budget = average_budget(role.average_cap, fte)
             opened = [(p, var) for p, var in proposed.items() if var is not None]
             if opened:
                 # staffing search: a proposed position adds its FTE only once open; in thousandths of a

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models.domain.candidates import Candidates, find_candidates
-from models.domain.plan import Plan, Result, average_cap_room, compute_loads, moves_by_student, objective_terms
+from models.domain.caps import average_cap_room
+from models.domain.changes import moves_by_student
+from models.domain.plan import Plan, Result, compute_loads, objective_terms
 from models.domain.problem import Problem
 from optimizer import coupling
 from optimizer.decompose import Component, binding_average_caps, split

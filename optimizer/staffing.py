@@ -21,7 +21,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from models.domain.plan import Plan, Result, compute_loads, load_ratio, plan_kpis
+from models.domain.caps import load_ratio
+from models.domain.plan import Plan, Result, compute_loads, plan_kpis
 from models.domain.problem import Problem, Staff
 from models.workflows.hiring import CurvePoint, Hire, StaffingResult, candidate_positions, proposed_staff
 from optimizer.decompose import split
@@ -124,7 +125,7 @@ def role_ratios(problem: Problem, plan: Plan, skip: set[str] = frozenset()) -> d
     out: dict[str, float] = {}
     for p, person in enumerate(problem.staff):
         if person.available and person.staff_id not in skip:
-            ratio = load_ratio(problem, p, loads.served[p])
+            ratio = load_ratio(problem.rules, person, loads.served[p])
             if ratio is not None:
                 out[person.role] = max(out.get(person.role, 0.0), ratio)
     return out

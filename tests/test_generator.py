@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from models.domain.eligibility import caseload_cap, may_case_manage, may_case_manage_role, may_deliver
+from models.domain.caps import caseload_cap
+from models.domain.eligibility import may_case_manage_role
 from models.domain.problem import ALL_SITES, ServiceNeed, Staff, Student
+from models.domain.rule_table import may_case_manage, may_deliver
 from models.domain.rules import load_rules, normalize_grade
 from models.synthetic.generator import (
     STAFF_COLUMNS,

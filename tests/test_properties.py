@@ -172,7 +172,7 @@ def test_generated_districts_load_and_plan_legally(seed, n_students):
 @SETTINGS
 @given(districts(), st.integers(0, 4))
 def test_a_move_budget_holds_and_splitting_loses_nothing(problem, budget):
-    from models.domain.plan import count_moves
+    from models.domain.changes import count_moves
 
     split = _solve(problem, max_moves=budget)
     whole = _solve(problem, max_moves=budget, decompose=False)
@@ -189,7 +189,7 @@ def test_a_move_budget_holds_and_splitting_loses_nothing(problem, budget):
 @SETTINGS
 @given(districts())
 def test_the_stay_plan_is_legal_and_moves_nobody(problem):
-    from models.domain.plan import count_moves
+    from models.domain.changes import count_moves
     from optimizer.greedy import stay_plan
 
     plan = stay_plan(problem, apply_locks(problem, find_candidates(problem)))

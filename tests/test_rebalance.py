@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.domain.eligibility import may_case_manage, may_deliver
-from models.domain.plan import check_plan, count_moves
+from models.domain.changes import count_moves
+from models.domain.plan import check_plan
+from models.domain.rule_table import may_case_manage, may_deliver
 from models.workflows.moves import CASE_MANAGER, plan_moves
 from optimizer.rebalance import rebalance, with_disruption_weight
 from optimizer.solve import SolveOptions

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from models.domain.plan import case_manager_mode, check_plan, count_moves
+from models.domain.changes import count_moves
+from models.domain.plan import case_manager_mode, check_plan
 from optimizer.solve import SolveOptions, solve
 from tests.factories import district, staff, student
 from tests.test_hard_rules import manager_of, provider_of, run

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from models.domain.eligibility import may_case_manage, may_deliver
 from models.domain.problem import ALL_SITES, Problem, Student
+from models.domain.rule_table import may_case_manage, may_deliver, profile_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +21,8 @@ class Candidates:
 
 
 def _profile(student: Student) -> tuple:
-    """Everything eligibility reads from a student, except the id."""
-    return (student.site, student.grade, student.primary, student.secondary,
-            student.support_level, student.alternate_placement)
+    """Everything the hard rules read from a student (``rule_table.profile_key``): equal keys, equal eligibility."""
+    return profile_key(student)
 
 
 def staff_by_site(problem: Problem) -> dict[str, list[int]]:

@@ -1,12 +1,12 @@
-"""Who may do what: the hard credential, role, site and availability rules.
+"""Who may do what: the predicates behind the credential and role rules.
 
 Each function answers one question in the director's words and reads the
-rules table; no credential code is written here.
+rules table; no credential code is written here. The hard rules built from
+them (with ids, sources and reasons) and "all of them pass" live in
+``models.domain.rule_table``; caps live in ``models.domain.caps``.
 """
 
 from __future__ import annotations
-
-import math
 
 from models.domain.problem import Staff, Student
 from models.domain.rules import Rules
@@ -74,69 +74,8 @@ def within_preschool_limit(rules: Rules, staff: Staff, student: Student) -> bool
     return role is None or student.grade in role.preschool_grades
 
 
-def may_deliver(rules: Rules, staff: Staff, student: Student, service: str) -> bool:
-    """May this person deliver this service to this student? (all hard rules)"""
-    return (
-        staff.available
-        and staff.serves_site(student.site)
-        and role_delivers(rules, staff, service)
-        and holds_service_credential(rules, staff, service)
-        and within_preschool_limit(rules, staff, student)
-        and (not rules.services[service].instructional or authorized_to_instruct(rules, staff, student))
-    )
-
-
 def may_case_manage_role(rules: Rules, staff: Staff) -> bool:
     if staff.can_case_manage is not None:
         return staff.can_case_manage
     role = rules.roles.get(staff.role)
     return role is not None and role.may_case_manage
-
-
-def may_case_manage(rules: Rules, staff: Staff, student: Student) -> bool:
-    """May this person manage this student's case (at least as coordinator, R4)?"""
-    return staff.available and staff.serves_site(student.site) and may_case_manage_role(rules, staff)
-
-
-def caseload_cap(rules: Rules, staff: Staff) -> int | None:
-    """Hard per-person cap on pupils of the role's caseload service, or None.
-
-    The role's cap (28 for a resource specialist, 32 with a waiver; 40 for a
-    preschool-only SLP) is prorated by FTE and rounded down. ``max_caseload``
-    is the person's own cap, taken as written: it replaces a local default but
-    can only lower a legal cap.
-    """
-    role = rules.roles.get(staff.role)
-    if role is None:
-        return staff.max_caseload
-    base = role.cap
-    legal = role.cap_is_legal
-    if staff.rsp_waiver and role.waiver_cap is not None:
-        base = role.waiver_cap
-    if staff.preschool_only and role.preschool_cap is not None:
-        base, legal = role.preschool_cap, True
-    prorated = None if base is None else math.floor(base * staff.fte + 1e-9)
-    if staff.max_caseload is None:
-        return prorated
-    if prorated is not None and legal:
-        return min(prorated, staff.max_caseload)
-    return staff.max_caseload
-
-
-def balance_target(rules: Rules, staff: Staff) -> float | None:
-    """Full load used to balance the caseload service: cap, average cap or target."""
-    cap = caseload_cap(rules, staff)
-    if cap is not None:
-        return float(cap) if cap > 0 else None
-    role = rules.roles.get(staff.role)
-    if role is None:
-        return None
-    full = role.average_cap if role.average_cap is not None else role.balance_target
-    return None if full is None else full * staff.fte
-
-
-def case_management_target(rules: Rules, staff: Staff) -> float | None:
-    role = rules.roles.get(staff.role)
-    if role is None or role.case_management_target is None:
-        return None
-    return role.case_management_target * staff.fte

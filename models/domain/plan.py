@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from models.domain.eligibility import (
-    authorized_to_instruct,
+from models.domain.caps import (
+    average_cap_room,
     balance_target,
     case_management_target,
     caseload_cap,
-    may_case_manage,
-    may_deliver,
-    primary_disability_services,
+    load_ratio,
+    open_positions,
 )
+from models.domain.changes import changes
+from models.domain.eligibility import primary_disability_services
 from models.domain.objective import (
     ObjectiveTerms,
     balance_cost,
     best_practice_rank,
 )
 from models.domain.problem import Problem
+from models.domain.rule_table import CASE_MANAGER, check_by_id, first_blocking_rule
 
 INSTRUCTING, SERVICE, COORDINATING = "instructing", "service", "coordinating"
 
@@ -122,52 +123,10 @@ def manager_rank(problem: Problem, plan: Plan, student: int) -> int | None:
     return best_practice_rank(problem.rules, problem.students[student], delivered, problem.staff[manager].role)
 
 
-def load_ratio(problem: Problem, staff: int, served: int) -> float | None:
-    target = balance_target(problem.rules, problem.staff[staff])
-    return None if not target else served / target
-
-
-def changes(problem: Problem, plan: Plan) -> tuple[int, int]:
-    """(case managers changed, providers changed) against the current plan."""
-    changed_cm = sum(
-        student.current_case_manager is not None
-        and (m is None or problem.staff[m].staff_id != student.current_case_manager)
-        for student, m in zip(problem.students, plan.case_managers, strict=True)
-    )
-    changed_prov = 0
-    for demand, p in zip(problem.demands, plan.providers, strict=True):
-        current = problem.current_providers.get((problem.students[demand.student].student_id, demand.service))
-        if current is not None and (p is None or problem.staff[p].staff_id != current):
-            changed_prov += 1
-    return changed_cm, changed_prov
-
-
-def moves_by_student(problem: Problem, plan: Plan) -> list[int]:
-    """Per student: its case manager and services handed to a new person (not left unresolved)."""
-    index = problem.staff_index
-    moves = [
-        int(m is not None and student.current_case_manager is not None and m != index.get(student.current_case_manager))
-        for student, m in zip(problem.students, plan.case_managers, strict=True)
-    ]
-    for demand, p in zip(problem.demands, plan.providers, strict=True):
-        current = problem.current_providers.get((problem.students[demand.student].student_id, demand.service))
-        moves[demand.student] += p is not None and current is not None and p != index.get(current)
-    return moves
-
-
-def count_moves(problem: Problem, plan: Plan) -> int:
-    """Students and services handed to a new person (not left unresolved) against the current plan."""
-    return sum(moves_by_student(problem, plan))
-
-
 def opened_position_cost(problem: Problem, loads: Loads) -> int:
     """Cost of the proposed positions (hires) that carry any load."""
-    total = 0
-    for staff_id, cost in problem.position_costs.items():
-        p = problem.staff_index.get(staff_id)
-        if p is not None and (any(loads.by_service[p].values()) or loads.case_managed[p]):
-            total += cost
-    return total
+    opened = open_positions(problem, loads)
+    return sum(cost for staff_id, cost in problem.position_costs.items() if problem.staff_index.get(staff_id) in opened)
 
 
 def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) -> ObjectiveTerms:
@@ -196,12 +155,13 @@ def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) ->
 
 def _check_assignments(problem: Problem, plan: Plan) -> list[str]:
     rules, out = problem.rules, []
+    instructs = check_by_id("R1")  # an instructing case manager is held to R1/R3 like the instruction
     for d, (demand, p) in enumerate(zip(problem.demands, plan.providers, strict=True)):
         student = problem.students[demand.student]
         if p is None:
             continue
         person = problem.staff[p]
-        if not may_deliver(rules, person, student, demand.service):
+        if first_blocking_rule(rules, student, person, demand.service) is not None:
             out.append(f"{person.staff_id} may not deliver {demand.service} to student {student.student_id}")
         current = problem.current_providers.get((student.student_id, demand.service))
         if student.locked and current is not None and person.staff_id != current:
@@ -211,9 +171,9 @@ def _check_assignments(problem: Problem, plan: Plan) -> list[str]:
         if m is None:
             continue
         person = problem.staff[m]
-        if not may_case_manage(rules, person, student):
+        if first_blocking_rule(rules, student, person, CASE_MANAGER) is not None:
             out.append(f"{person.staff_id} may not case-manage student {student.student_id}")
-        if case_manager_mode(problem, plan, s) == INSTRUCTING and not authorized_to_instruct(rules, person, student):
+        if case_manager_mode(problem, plan, s) == INSTRUCTING and not instructs.test(rules, student, person, ""):
             out.append(f"instructing case manager {person.staff_id} is not authorized for student "
                        f"{student.student_id}'s {student.instruction_category} (R1/R3)")
         if student.locked and student.current_case_manager and person.staff_id != student.current_case_manager:
@@ -253,38 +213,12 @@ def _check_caps(problem: Problem, loads: Loads) -> list[str]:
     return out
 
 
-def average_cap_members(problem: Problem, role: str, among: Iterable[int] | None = None) -> list[int]:
-    """Available staff of ``role``: whom a district average cap counts (optionally only ``among``)."""
-    people = range(len(problem.staff)) if among is None else among
-    return [p for p in people if problem.staff[p].role == role and problem.staff[p].available]
-
-
-def average_cap_room(problem: Problem, loads: Loads, role: str) -> tuple[int, float]:
-    """(pupils still allowed under the role's district average, the FTE behind it); negative when exceeded."""
-    members = average_cap_members(problem, role)
-    fte = average_cap_fte(problem, loads, members)
-    budget = average_budget(problem.rules.roles[role].average_cap, fte)
-    return budget - sum(loads.served[p] for p in members), fte
-
-
-def average_cap_fte(problem: Problem, loads: Loads, members: list[int]) -> float:
-    """FTE behind a district average cap: a proposed position (staffing search) counts only once open."""
-    return sum(problem.staff[p].fte for p in members
-               if problem.staff[p].staff_id not in problem.position_costs
-               or any(loads.by_service[p].values()) or loads.case_managed[p])
-
-
-def average_budget(average_cap: int, fte: float) -> int:
-    """Pupils allowed in total under a district-wide average cap."""
-    return int(average_cap * fte + 1e-9)
-
-
 def _role_kpis(problem: Problem, loads: Loads) -> dict[str, dict[str, float]]:
     ratios: dict[str, list[float]] = defaultdict(list)
     for p, person in enumerate(problem.staff):
         if not person.available:
             continue
-        r = load_ratio(problem, p, loads.served[p])
+        r = load_ratio(problem.rules, person, loads.served[p])
         if r is not None:
             ratios[person.role].append(r)
     return {

@@ -10,18 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.domain.candidates import staff_by_site
-from models.domain.eligibility import (
-    caseload_cap,
-    holds_service_credential,
-    may_case_manage,
-    may_case_manage_role,
-    may_deliver,
-    primary_disability_services,
-    role_delivers,
-    within_preschool_limit,
-)
-from models.domain.plan import CheckReport, Loads, Plan, average_cap_room, check_plan, compute_loads
+from models.domain.caps import average_cap_room, caseload_cap
+from models.domain.eligibility import primary_disability_services
+from models.domain.plan import CheckReport, Loads, Plan, check_plan, compute_loads
 from models.domain.problem import ALL_SITES, Problem, Staff, Student
+from models.domain.rule_table import CASE_MANAGER, blocking_rules, check_by_id, may_case_manage, may_deliver
 
 
 def _ids(people: list[Staff], limit: int = 5) -> str:
@@ -49,17 +42,23 @@ def why_nobody_may_deliver(problem: Problem, student: Student, service: str, sit
     site = student.site
     if not any(service in rules.roles[r].delivers for r in sites.roles if r in rules.roles):
         return f"no staff member in the district has a role that delivers {service}"
-    pool = [p for p in sites.local(site) if role_delivers(rules, p, service)]
+    # the rule table decides each person; the sentence names the first rule that empties the site's pool
+    blocked = {p.staff_id: {b.rule for b in blocking_rules(rules, student, p, service)} for p in sites.local(site)}
+
+    def passing(people: list[Staff], rule: str) -> list[Staff]:
+        return [p for p in people if rule not in blocked[p.staff_id]]
+
+    pool = passing(sites.local(site), "role_delivers")
     if not pool:
         return f"no staff at site {site} delivers {service}"
-    present = [p for p in pool if p.available]
+    present = passing(pool, "available")
     if not present:
         return f"the staff at site {site} who deliver {service} ({_ids(pool)}) are unavailable"
-    pool = [p for p in present if holds_service_credential(rules, p, service)]
+    pool = passing(present, "service_credential")
     if not pool:
         needed = " or ".join(sorted(rules.services[service].credentials))
         return f"no available staff at site {site} who delivers {service} holds a {needed} credential (R2)"
-    pool_pre = [p for p in pool if within_preschool_limit(rules, p, student)]
+    pool_pre = passing(pool, "preschool")
     if not pool_pre:
         return f"the {service} providers at site {site} ({_ids(pool)}) serve preschool only (EC 56441.7)"
     category = student.instruction_category
@@ -121,7 +120,8 @@ def why_unassigned(problem: Problem, s: int, sites: _Sites | None = None) -> str
         if not may_case_manage(rules, problem.staff[current], student):
             return f"locked to case manager {student.current_case_manager}, who may no longer manage this case"
     sites = sites or _Sites(problem)
-    at_site = [p for p in sites.local(student.site) if may_case_manage_role(rules, p)]
+    role_may = check_by_id("may_case_manage")
+    at_site = [p for p in sites.local(student.site) if role_may.test(rules, student, p, CASE_MANAGER)]
     if not at_site:
         return f"no staff member whose role may case-manage serves site {student.site}"
     return f"every staff member at site {student.site} who may case-manage ({_ids(at_site)}) is unavailable"

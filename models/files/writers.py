@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.domain.eligibility import caseload_cap
+from models.domain.caps import caseload_cap, load_ratio
 from models.domain.objective import best_practice_services
 from models.domain.plan import (
     CheckReport,
     Loads,
     Result,
     case_manager_mode,
-    load_ratio,
     manager_rank,
 )
 from models.domain.problem import Problem
@@ -105,7 +104,7 @@ def caseloads_table(problem: Problem, loads: Loads) -> pd.DataFrame:
     rows = []
     for p, person in enumerate(problem.staff):
         cap = caseload_cap(rules, person)
-        ratio = load_ratio(problem, p, loads.served[p]) if person.available else None
+        ratio = load_ratio(problem.rules, person, loads.served[p]) if person.available else None
         row = {
             "staff_id": person.staff_id,
             "role": person.role,

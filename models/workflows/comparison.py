@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models.domain.eligibility import caseload_cap
+from models.domain.caps import caseload_cap
 from models.domain.plan import Loads, Plan, Result, compute_loads, plan_kpis
 from models.domain.problem import Problem
 

@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from models.domain.eligibility import caseload_cap, may_case_manage, may_deliver
+from models.domain.caps import caseload_cap
 from models.domain.plan import Plan
 from models.domain.problem import Problem, Staff, Student
+from models.domain.rule_table import may_case_manage, may_deliver
 from models.domain.rules import Rules
 
 FTE_STEPS = (0.5, 1.0)

@@ -11,22 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.domain.eligibility import (
-    authorized_to_instruct,
-    caseload_cap,
-    holds_service_credential,
-    may_case_manage,
-    may_case_manage_role,
-    may_deliver,
-    role_delivers,
-    within_preschool_limit,
-)
+from models.domain.changes import count_moves
 from models.domain.objective import best_practice_services
-from models.domain.plan import Loads, Plan, compute_loads, count_moves
-from models.domain.problem import Problem, Staff, Student
+from models.domain.plan import Loads, Plan, compute_loads
+from models.domain.problem import Problem, Student
 from models.domain.reasons import why_unassigned, why_unserved
-
-CASE_MANAGER = "case_manager"
+from models.domain.rule_table import CASE_MANAGER, Blocked, first_blocking_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,30 +33,15 @@ def why_not_any_more(problem: Problem, current_id: str, student: Student, servic
     index = problem.staff_index.get(current_id)
     if index is None:
         return f"{current_id} is no longer on staff"
-    rules, person = problem.rules, problem.staff[index]
-    if not person.available:
-        return f"{current_id} is unavailable"
-    if not person.serves_site(student.site):
-        return f"{current_id} no longer serves site {student.site}"
-    if service is None:
-        if not may_case_manage_role(rules, person):
-            return f"{current_id}'s role ({person.role}) may not case-manage"
-        return None if may_case_manage(rules, person, student) else f"{current_id} may not case-manage this student"
-    return _why_may_not_deliver(problem, person, student, service)
+    blocked = first_blocking_rule(problem.rules, student, problem.staff[index], service or CASE_MANAGER)
+    return None if blocked is None else _sentence(current_id, blocked)
 
 
-def _why_may_not_deliver(problem: Problem, person: Staff, student: Student, service: str) -> str | None:
-    rules = problem.rules
-    if not role_delivers(rules, person, service):
-        return f"{person.staff_id}'s role ({person.role}) does not deliver {service}"
-    if not holds_service_credential(rules, person, service):
-        return f"{person.staff_id} holds no {' or '.join(sorted(rules.services[service].credentials))} (R2)"
-    if not within_preschool_limit(rules, person, student):
-        return f"{person.staff_id} serves preschool only (EC 56441.7)"
-    if rules.services[service].instructional and not authorized_to_instruct(rules, person, student):
-        return (f"{person.staff_id} holds no credential authorizing {student.instruction_category} instruction "
-                f"({student.support_level}, grade {student.grade}) (R1/R3)")
-    return None if may_deliver(rules, person, student, service) else f"{person.staff_id} may not deliver {service}"
+def _sentence(staff_id: str, blocked: Blocked) -> str:
+    """The rule's reason with the person's id in front ("R1 is unavailable", "R1's role (...) ...")."""
+    if blocked.rule == "site":  # they served the site when the current plan was made
+        return f"{staff_id} no longer serves site {blocked.why.rsplit(' ', 1)[-1]}"
+    return f"{staff_id}{blocked.why}" if blocked.why.startswith("'") else f"{staff_id} {blocked.why}"
 
 
 def _why_provider_moved(problem: Problem, loads: Loads, current_id: str, student: Student, service: str) -> str:
@@ -74,9 +49,9 @@ def _why_provider_moved(problem: Problem, loads: Loads, current_id: str, student
     if forced:
         return forced
     p = problem.staff_index[current_id]
-    cap = caseload_cap(problem.rules, problem.staff[p])
-    if cap is not None and loads.served[p] >= cap:
-        return f"{current_id} is at their caseload cap of {cap}"
+    blocked = first_blocking_rule(problem.rules, student, problem.staff[p], service, load=loads.served[p])
+    if blocked is not None:
+        return _sentence(current_id, blocked)
     return "evens out caseloads (the gain outweighs the change penalty)"
 
 
