@@ -89,6 +89,25 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
     return problem
 
 
+def _names(students_path: Path | None, staff_path: Path | None):
+    """Names for the output files only (never echoed)."""
+    from models.files.names import load_names
+
+    return load_names(students_path or SAMPLE_DIR / "students.csv", staff_path or SAMPLE_DIR / "staff.csv")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("caseload-planner")
+    except PackageNotFoundError:  # run from a checkout without installing
+        return "unknown"
+
+
+verbose_option = click.option("--verbose", is_flag=True, help="Also show the solver's figures (objective, bound, gap).")
+
+
 class _Commands(click.Group):
     """Exit code 1 with one clear line for an internal error; the traceback only with CASELOAD_DEBUG=1."""
 
@@ -107,6 +126,7 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), "--version", prog_name="caseload", message="%(prog)s %(version)s")
 def main() -> None:
     """Plan special-education case managers and service providers for a district."""
 
@@ -118,13 +138,20 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
               show_default=True, help="Folder for the plan files.")
 @solver_options
-def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limit, workers, seed) -> None:
-    """Plan a district: a provider for every service and a case manager for every student."""
+@verbose_option
+def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limit, workers, seed, verbose) -> None:
+    """Plan a district: a provider for every service and a case manager for every student.
+
+    Writes plan.xlsx, report.html, assignments.csv, services.csv, caseloads.csv and summary.json.
+    """
     started = time.perf_counter()
+    if students_path is None and staff_path is None:
+        click.echo(f"No --students/--staff given: planning the bundled sample district ({SAMPLE_DIR}).")
     problem = _load(students_path, staff_path, rules_path, current_path)
+    names = _names(students_path, staff_path)
     load_seconds = time.perf_counter() - started
     from models.domain.reasons import review_plan
-    from models.files.terminal import ProgressLine, terminal_summary
+    from models.files.terminal import ProgressLine, files_line, terminal_summary
     from models.files.writers import write_plan
     from optimizer.solve import solve
 
@@ -136,10 +163,11 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limi
     finally:
         if progress is not None:
             progress.close()
-    review = review_plan(problem, result.plan)  # loads, check and reasons, once for both outputs
-    write_plan(problem, result, out_dir, timings={"load_seconds": round(load_seconds, 3)}, review=review)
-    click.echo(terminal_summary(problem, result, review))
-    click.echo(f"Plan written to {out_dir.resolve()}")
+    review = review_plan(problem, result.plan)  # loads, check and reasons, once for every output
+    reviewed = write_plan(problem, result, out_dir, timings={"load_seconds": round(load_seconds, 3)},
+                          review=review, names=names)
+    click.echo(terminal_summary(reviewed, verbose))
+    click.echo(files_line(out_dir))
 
 
 @main.command()
@@ -187,6 +215,7 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_
     changes it reports are the ones the scenario causes.
     """
     problem = _load(students_path, staff_path, rules_path)
+    people = _names(students_path, staff_path)
     from models.files.tables import comparison_text, write_comparison
     from models.files.writers import write_plan
     from models.workflows.comparison import outcome_row
@@ -214,7 +243,7 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_
     base, anchored, results = plan_side_by_side(problem, problems[1:], _solve_options(time_limit, workers, seed))
     rows = []
     for (label, folder), planned, result in zip(names, [problem, *anchored], [base, *results], strict=True):
-        write_plan(planned, result, out_dir / folder)
+        write_plan(planned, result, out_dir / folder, names=people)
         rows.append(outcome_row(label, planned, result, problem, base.plan))
     write_comparison(rows, out_dir / "comparison.csv")
     click.echo(comparison_text(rows))
@@ -234,15 +263,17 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_
 @click.option("--out", "out_dir", type=out_folder, default=Path("rebalance"), show_default=True,
               help="Folder for the new plan and moves.csv.")
 @solver_options
+@verbose_option
 def rebalance(students_path, staff_path, rules_path, current_path, max_moves, effective_date, disruption_weight,
-              out_dir, time_limit, workers, seed) -> None:
+              out_dir, time_limit, workers, seed, verbose) -> None:
     """Re-plan after staff changes from the current plan, moving as few students as the rules allow."""
     import datetime
 
     problem = _load(students_path, staff_path, rules_path, current_path)
+    names = _names(students_path, staff_path)
     from models.domain.reasons import review_plan
-    from models.files.tables import moves_text, write_moves
-    from models.files.terminal import terminal_summary
+    from models.files.tables import moves_text
+    from models.files.terminal import files_line, terminal_summary
     from models.files.writers import write_plan
     from models.workflows.moves import plan_moves
     from optimizer.rebalance import DISRUPTION_WEIGHT
@@ -256,11 +287,10 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
     moves = plan_moves(weighted, result.plan, max_moves)
     date = (effective_date or datetime.datetime.now()).date().isoformat()
     review = review_plan(weighted, result.plan)
-    write_plan(weighted, result, out_dir, review=review)
-    write_moves(moves, date, out_dir / "moves.csv")
-    click.echo(terminal_summary(weighted, result, review))
+    reviewed = write_plan(weighted, result, out_dir, review=review, names=names, moves=moves, effective_date=date)
+    click.echo(terminal_summary(reviewed, verbose))
     click.echo(moves_text(moves))
-    click.echo(f"Plan and moves.csv written to {out_dir.resolve()}")
+    click.echo(files_line(out_dir))
 
 
 @main.command()

@@ -10,6 +10,7 @@ outside the contract (a name column, say) are ignored.
 from __future__ import annotations
 
 import math
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -62,6 +63,11 @@ def parse_whole(raw: str) -> int | None:
     return int(token) if token.isascii() and token.isdigit() else None
 
 
+def normalize_header(column: object) -> str:
+    """A column name as the contract spells it: case, spaces, hyphens and underscores alike (`Student ID`)."""
+    return "_".join(re.split(r"[\s_-]+", str(column).strip().lower())).strip("_")
+
+
 def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """A .csv (UTF-8, BOM or not) or a sheet of an .xlsx, every cell a str.
 
@@ -90,7 +96,7 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
         raise InputError([Issue("error", file, message)]) from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise InputError([Issue("error", file, f"cannot read the file: {exc}")]) from None
-    df.columns = [str(c).strip().lower() for c in df.columns]
+    df.columns = [normalize_header(c) for c in df.columns]
     duplicated = sorted(set(df.columns[df.columns.duplicated()]))
     if duplicated:
         issues = [Issue("error", file, f"column {c} appears more than once", column=c) for c in duplicated]

@@ -2,34 +2,60 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from pathlib import Path
 from typing import TextIO
 
-from models.domain.plan import Result
-from models.domain.problem import Problem
-from models.domain.reasons import Review, review_plan
+from models.files.reviewed import CASE_MANAGER, ReviewedPlan
+
+MAX_REASONS = 5
 
 
-def terminal_summary(problem: Problem, result: Result, review: Review | None = None) -> str:
-    review = review or review_plan(problem, result.plan)
-    kpis = review.check.kpis
-    gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
-    bound = "n/a" if result.best_bound is None else f"{result.best_bound:.0f}"
+def terminal_summary(reviewed: ReviewedPlan, verbose: bool = False) -> str:
+    """What was planned, who is fully served, what could not be done and why; ids and figures only, no names."""
+    h = reviewed.headline
     lines = [
-        f"Status {result.status}  objective {result.objective}  bound {bound}  gap {gap}  "
-        f"({result.solve_seconds:.2f} s, {result.components} component(s))",
-        f"Students {kpis['students']}: {kpis['assigned']} with a case manager, {kpis['unassigned']} unassigned; "
-        f"best practice {kpis['best_practice_rate']:.1%}; case managers changed {kpis['changed_case_managers']}",
-        f"Services {kpis['services']}: {kpis['services_unserved']} unserved",
+        f"Planned {h.students} students and {h.services} services.",
+        f"{h.fully_served} of {h.students} students are fully served (every service delivered and a case manager "
+        f"assigned); {h.not_fully_served} {'is' if h.not_fully_served == 1 else 'are'} not.",
     ]
-    by_reason = Counter((problem.demands[d].service, why) for d, why in review.unserved.items())
-    for (service, why), n in by_reason.most_common(5):
-        lines.append(f"  {n} x {service}: {why}")
-    for why, n in Counter(review.unassigned.values()).most_common(3):
-        lines.append(f"  {n} x no case manager: {why}")
-    for role, values in kpis["roles"].items():
-        lines.append(f"  {role:<20} max load {values['max_load_ratio']:.2f}  spread {values['load_ratio_stddev']:.2f}")
+    if h.services_unserved or h.without_case_manager:
+        lines.append(f"Could not be done: {h.services_unserved} service(s) and {h.without_case_manager} case "
+                     f"manager(s). Why:")
+        counted = reviewed.reasons_counted()
+        for missing, reason, n in counted[:MAX_REASONS]:
+            what = "no case manager" if missing == CASE_MANAGER else missing
+            lines.append(f"  {n} x {what}: {reason}")
+        if len(counted) > MAX_REASONS:
+            lines.append(f"  ... and {len(counted) - MAX_REASONS} more reason(s): see the Unserved sheet")
+    else:
+        lines.append("Everything could be done: every service delivered, every student has a case manager.")
+    lines.append(f"Best practice: {h.best_practice_rate:.1%} of case managers are the role the best-practice order "
+                 f"names; {h.changed_case_managers} case manager(s) changed from this year's.")
+    lines.append(h.optimality_words())
+    if verbose:
+        lines.extend(solver_lines(reviewed))
     return "\n".join(lines)
+
+
+def solver_lines(reviewed: ReviewedPlan) -> list[str]:
+    """The solver's figures (--verbose)."""
+    h, data = reviewed.headline, reviewed.summary
+    gap = "n/a" if h.gap is None else f"{h.gap:.4%}"
+    bound = "n/a" if h.best_bound is None else f"{h.best_bound:.0f}"
+    lines = [f"Solver: status {h.status}  objective {h.objective}  bound {bound}  gap {gap}  "
+             f"({data['solve_seconds']:.2f} s, {data['components']} component(s))"]
+    for role, top in data["max_load_ratio"].items():
+        lines.append(f"  {role:<20} max load {top:.2f}  spread {data['load_ratio_stddev'][role]:.2f}")
+    return lines
+
+
+def files_line(out_dir: Path) -> str:
+    """Where the plan's files are, the director's two first."""
+    order = ("plan.xlsx", "report.html", "assignments.csv", "services.csv", "caseloads.csv", "moves.csv",
+             "summary.json")
+    what = {"plan.xlsx": "plan.xlsx (workbook)", "report.html": "report.html (report to print or share)"}
+    present = [what.get(name, name) for name in order if (out_dir / name).exists()]
+    return f"Plan written to {out_dir.resolve()}: " + ", ".join(present)
 
 
 class ProgressLine:

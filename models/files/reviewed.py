@@ -1,0 +1,512 @@
+"""One reviewed plan: every row, figure and sentence a director sees, computed once.
+
+CSV, summary.json, plan.xlsx, report.html and the terminal all render this
+value, so no format can disagree with another. pandas-free on purpose: the
+writers turn these rows into files. Names come from a :class:`Names` map
+beside the problem and only ever reach the file formats (the terminal reads
+ids and figures).
+
+To add a column (e.g. a "why" or a workload figure), add a field to the row
+and a key to its ``cells()``; every format picks it up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from models.domain.caps import caseload_cap, load_ratio
+from models.domain.names import NO_NAMES, Names
+from models.domain.objective import best_practice_services
+from models.domain.plan import Result, case_manager_mode, manager_rank
+from models.domain.problem import Problem
+from models.domain.reasons import Review, review_plan
+from models.workflows.comparison import NEAR_CAP, cap_ratio
+from models.workflows.moves import Move
+
+CASE_MANAGER = "case_manager"
+AT_CAP, NEAR, ABOVE_AVERAGE = "at cap", "near cap", "above average"
+
+
+def input_fingerprint(problem: Problem) -> str:
+    """SHA-256 of the inputs' content (students, staff, current plan, rules), order-independent of hashing."""
+    def canon(value):
+        if isinstance(value, frozenset | set):
+            return sorted(canon(v) for v in value)
+        if isinstance(value, tuple | list):
+            return [canon(v) for v in value]
+        if hasattr(value, "__dataclass_fields__"):
+            return {k: canon(getattr(value, k)) for k in value.__dataclass_fields__}
+        return value
+
+    payload = {
+        "students": canon(problem.students),
+        "staff": canon(problem.staff),
+        "current": sorted([*k, v] for k, v in problem.current_providers.items()),
+        "rules": problem.rules.source,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else str(value).lower()
+
+
+# -- rows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StudentRow:
+    """One line of assignments.csv / the Students sheet."""
+
+    student_id: str
+    student_name: str
+    site: str
+    grade: str
+    primary_disability: str
+    services: str  # ;-separated codes, as on the IEP
+    case_manager: str
+    case_manager_name: str
+    case_manager_role: str
+    mode: str
+    best_practice: bool | None  # None: no case manager
+    reason: str  # why no case manager
+    notes: str  # preferences the plan bends for this student
+    unserved: tuple[str, ...]  # services nobody delivers
+
+    @property
+    def status(self) -> str:
+        return "assigned" if self.case_manager else "unassigned"
+
+    @property
+    def fully_served(self) -> bool:
+        return bool(self.case_manager) and not self.unserved
+
+    def cells(self, with_name: bool = True) -> dict[str, object]:
+        name = {"student_name": self.student_name} if with_name else {}
+        return {
+            "student_id": self.student_id, **name, "site": self.site, "grade": self.grade,
+            "primary_disability": self.primary_disability, "services": self.services,
+            "case_manager": self.case_manager, "case_manager_name": self.case_manager_name,
+            "case_manager_role": self.case_manager_role, "mode": self.mode,
+            "best_practice": _flag(self.best_practice), "status": self.status, "reason": self.reason,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRow:
+    """One line of services.csv / the Services sheet."""
+
+    student_id: str
+    student_name: str
+    service: str
+    provider: str
+    provider_name: str
+    provider_role: str
+    reason: str
+    minutes_per_week: int | None
+
+    @property
+    def status(self) -> str:
+        return "served" if self.provider else "unserved"
+
+    def cells(self, with_name: bool = True) -> dict[str, object]:
+        name = {"student_name": self.student_name} if with_name else {}
+        return {
+            "student_id": self.student_id, **name, "service": self.service, "provider": self.provider,
+            "provider_name": self.provider_name, "provider_role": self.provider_role, "status": self.status,
+            "reason": self.reason, "minutes_per_week": "" if self.minutes_per_week is None else self.minutes_per_week,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRow:
+    """One line of caseloads.csv / the Staff sheet: load against cap."""
+
+    staff_id: str
+    name: str
+    role: str
+    fte: float
+    sites: str
+    available: bool
+    case_managed: int
+    served: dict[str, int]  # pupils per service, every service of the rules
+    load: int  # pupils on the role's capped service
+    cap: int | None
+    load_ratio: float | None  # load over the prorated cap or target (balance)
+    cap_ratio: float | None  # load over the cap, or the FTE share of a district average cap
+    over_cap: bool
+
+    @property
+    def cap_mark(self) -> str:
+        """'at cap', 'near cap' (over 90%), 'above average' (an SLP above the district average share) or ''."""
+        r = self.cap_ratio
+        if r is None or not self.available:
+            return ""
+        if r > 1 + 1e-9:
+            return AT_CAP if self.cap is not None else ABOVE_AVERAGE
+        if r >= 1 - 1e-9:
+            return AT_CAP
+        return NEAR if r > NEAR_CAP else ""
+
+    def cells(self) -> dict[str, object]:
+        return {
+            "staff_id": self.staff_id, "name": self.name, "role": self.role, "fte": self.fte, "sites": self.sites,
+            "available": _flag(self.available), "case_managed": self.case_managed,
+            **{f"served_{service}": n for service, n in self.served.items()},
+            "cap": "" if self.cap is None else self.cap,
+            "load_ratio": "" if self.load_ratio is None else round(self.load_ratio, 4),
+            "over_cap": _flag(self.over_cap), "load": self.load, "cap_mark": self.cap_mark,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UnservedRow:
+    """One thing the plan could not do for a student: a service or the case manager, and why."""
+
+    student_id: str
+    student_name: str
+    site: str
+    grade: str
+    missing: str  # "case_manager" or a service code
+    reason: str
+
+    def cells(self, with_name: bool = True) -> dict[str, object]:
+        name = {"student_name": self.student_name} if with_name else {}
+        return {"student_id": self.student_id, **name, "site": self.site, "grade": self.grade,
+                "missing": self.missing, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    site: str
+    students: int
+    fully_served: int
+    without_case_manager: int
+    services: int
+    services_unserved: int
+    best_practice: int  # students whose case manager is the best-practice choice
+
+    def cells(self) -> dict[str, object]:
+        return {"site": self.site, "students": self.students, "fully_served": self.fully_served,
+                "without_case_manager": self.without_case_manager, "services": self.services,
+                "services_unserved": self.services_unserved, "best_practice": self.best_practice}
+
+
+@dataclass(frozen=True, slots=True)
+class MoveRow:
+    """One line of moves.csv / the Moves sheet, with the names beside the ids."""
+
+    student_id: str
+    student_name: str
+    change: str
+    from_id: str
+    from_name: str
+    to_id: str
+    to_name: str
+    reason: str
+    effective_date: str
+
+    def cells(self, with_name: bool = True) -> dict[str, object]:
+        # moves.csv keeps its columns first, as clerks' imports read them; the names follow
+        name = {"student_name": self.student_name} if with_name else {}
+        return {"student_id": self.student_id, "change": self.change, "from": self.from_id, "to": self.to_id,
+                "reason": self.reason, "effective_date": self.effective_date, **name, "from_name": self.from_name,
+                "to_name": self.to_name}
+
+
+# -- the headline ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures a director reads first."""
+
+    students: int
+    fully_served: int
+    with_case_manager: int
+    services: int
+    services_unserved: int
+    best_practice_rate: float
+    changed_case_managers: int
+    status: str
+    objective: int | None
+    best_bound: float | None
+    gap: float | None
+    rules_name: str
+    rules_source: str
+    inputs_sha256: str
+
+    @property
+    def not_fully_served(self) -> int:
+        return self.students - self.fully_served
+
+    @property
+    def without_case_manager(self) -> int:
+        return self.students - self.with_case_manager
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status == "OPTIMAL"
+
+    def optimality_words(self) -> str:
+        if self.proven_optimal:
+            return "Proven optimal: no plan under these rules serves more students or fits the preferences better."
+        if self.status == "FEASIBLE":
+            close = "" if self.gap is None else f" (at most {self.gap:.1%} from the best possible)"
+            return ("Not proven optimal: this is the best plan found in the time allowed" + close
+                    + "; a longer --time-limit may improve it.")
+        return f"No plan was proven (solver status {self.status}); allow a longer --time-limit."
+
+    def sentences(self) -> list[str]:
+        """The headline in plain words, one figure per sentence."""
+        out = [
+            f"{self.students} students planned: {self.fully_served} fully served (every service delivered and a "
+            f"case manager assigned), {self.not_fully_served} not.",
+            f"{self.services - self.services_unserved} of {self.services} services delivered; "
+            f"{self.services_unserved} could not be.",
+            f"{self.with_case_manager} students have a case manager; {self.without_case_manager} have none.",
+            f"Best practice: {self.best_practice_rate:.1%} of case managers are the role the best-practice "
+            f"order names.",
+        ]
+        if self.changed_case_managers:
+            out.append(f"{self.changed_case_managers} students get a different case manager from this year's.")
+        out.append(self.optimality_words())
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedPlan:
+    """Everything every format shows about one plan."""
+
+    headline: Headline
+    students: tuple[StudentRow, ...]
+    services: tuple[ServiceRow, ...]
+    staff: tuple[StaffRow, ...]
+    unserved: tuple[UnservedRow, ...]
+    sites: tuple[SiteRow, ...]
+    summary: dict  # summary.json
+    with_student_names: bool
+    moves: tuple[MoveRow, ...] | None = None  # after a rebalance
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted({row.role for row in self.staff})
+
+    def reasons_counted(self) -> list[tuple[str, str, int]]:
+        """(what is missing, reason, how many students), most frequent first."""
+        counts = Counter((u.missing, u.reason) for u in self.unserved)
+        return [(missing, reason, n) for (missing, reason), n in counts.most_common()]
+
+
+# -- building it -------------------------------------------------------------------
+
+
+def _bent_preferences(problem: Problem, result: Result, s: int) -> str:
+    plan, student = result.plan, problem.students[s]
+    notes = []
+    manager = plan.case_managers[s]
+    if manager is not None:
+        rank = manager_rank(problem, plan, s)
+        if rank:
+            ranked = best_practice_services(problem.rules, student)
+            best = f"the {ranked[0]} provider" if ranked else "a coordinator"
+            notes.append(f"best practice is {best} (case manager ranks {rank} below)")
+        manager_id = problem.staff[manager].staff_id
+    else:
+        manager_id = None
+    if student.current_case_manager and manager_id != student.current_case_manager:
+        notes.append(f"case manager changed from {student.current_case_manager}")
+    return "; ".join(notes)
+
+
+def _students(problem: Problem, result: Result, review: Review, names: Names) -> tuple[StudentRow, ...]:
+    plan = result.plan
+    rows = []
+    for s, student in enumerate(problem.students):
+        m = plan.case_managers[s]
+        person = None if m is None else problem.staff[m]
+        rank = manager_rank(problem, plan, s)
+        rows.append(StudentRow(
+            student_id=student.student_id, student_name=names.student(student.student_id), site=student.site,
+            grade=student.grade, primary_disability=student.primary, services=";".join(student.service_codes),
+            case_manager="" if person is None else person.staff_id,
+            case_manager_name="" if person is None else names.of_staff(person),
+            case_manager_role="" if person is None else person.role,
+            mode=case_manager_mode(problem, plan, s) or "", best_practice=None if rank is None else rank == 0,
+            reason=review.unassigned.get(s, ""), notes=_bent_preferences(problem, result, s),
+            unserved=tuple(problem.demands[d].service for d in problem.demands_of[s] if plan.providers[d] is None),
+        ))
+    return tuple(rows)
+
+
+def _services(problem: Problem, result: Result, review: Review, names: Names) -> tuple[ServiceRow, ...]:
+    rows = []
+    for d, demand in enumerate(problem.demands):
+        p = result.plan.providers[d]
+        person = None if p is None else problem.staff[p]
+        student_id = problem.students[demand.student].student_id
+        rows.append(ServiceRow(
+            student_id=student_id, student_name=names.student(student_id), service=demand.service,
+            provider="" if person is None else person.staff_id,
+            provider_name="" if person is None else names.of_staff(person),
+            provider_role="" if person is None else person.role, reason=review.unserved.get(d, ""),
+            minutes_per_week=demand.minutes,
+        ))
+    return tuple(rows)
+
+
+def _staff(problem: Problem, review: Review, names: Names) -> tuple[StaffRow, ...]:
+    rules, loads = problem.rules, review.loads
+    rows = []
+    for p, person in enumerate(problem.staff):
+        cap = caseload_cap(rules, person)
+        rows.append(StaffRow(
+            staff_id=person.staff_id, name=names.of_staff(person), role=person.role, fte=person.fte,
+            sites=";".join(sorted(person.sites)), available=person.available, case_managed=loads.case_managed[p],
+            served={service: loads.by_service[p].get(service, 0) for service in rules.services},
+            load=loads.served[p], cap=cap,
+            load_ratio=load_ratio(rules, person, loads.served[p]) if person.available else None,
+            cap_ratio=cap_ratio(problem, p, loads.served[p]),
+            over_cap=cap is not None and loads.served[p] > cap,
+        ))
+    return tuple(rows)
+
+
+def _unserved(students: Sequence[StudentRow], services: Sequence[ServiceRow]) -> tuple[UnservedRow, ...]:
+    by_student = defaultdict(list)
+    for row in services:
+        if not row.provider:
+            by_student[row.student_id].append(row)
+    rows = []
+    for st in students:
+        if not st.case_manager:
+            rows.append(UnservedRow(st.student_id, st.student_name, st.site, st.grade, CASE_MANAGER, st.reason))
+        for sv in by_student.get(st.student_id, ()):
+            rows.append(UnservedRow(st.student_id, st.student_name, st.site, st.grade, sv.service, sv.reason))
+    return tuple(rows)
+
+
+def _sites(students: Sequence[StudentRow], services: Sequence[ServiceRow]) -> tuple[SiteRow, ...]:
+    site_of = {st.student_id: st.site for st in students}
+    demand = Counter(site_of[sv.student_id] for sv in services)
+    unserved = Counter(site_of[sv.student_id] for sv in services if not sv.provider)
+    groups: dict[str, list[StudentRow]] = defaultdict(list)
+    for st in students:
+        groups[st.site].append(st)
+    return tuple(
+        SiteRow(site, len(rows), sum(r.fully_served for r in rows), sum(not r.case_manager for r in rows),
+                demand[site], unserved[site], sum(bool(r.best_practice) for r in rows))
+        for site, rows in sorted(groups.items())
+    )
+
+
+def _moves(problem: Problem, moves: Sequence[Move], effective_date: str, names: Names) -> tuple[MoveRow, ...]:
+    return tuple(
+        MoveRow(m.student_id, names.student(m.student_id), m.change, m.from_id, names.staff_id(m.from_id),
+                m.to_id, names.staff_id(m.to_id, {p.staff_id: p for p in problem.staff}) if m.to_id else "",
+                m.reason, effective_date)
+        for m in moves
+    )
+
+
+def summary_data(problem: Problem, result: Result, review: Review, fully_served: int,
+                 timings: dict | None = None) -> dict:
+    """summary.json."""
+    report = review.check
+    kpis, roles = report.kpis, report.kpis["roles"]
+    return {
+        "status": result.status,
+        "objective": result.objective,
+        "best_bound": result.best_bound,
+        "gap": None if result.gap is None else round(result.gap, 6),
+        "solve_seconds": result.solve_seconds,
+        "build_seconds": result.build_seconds,
+        **(timings or {}),
+        "students": kpis["students"],
+        "assigned": kpis["assigned"],
+        "unassigned": kpis["unassigned"],
+        "fully_served": fully_served,
+        "services": kpis["services"],
+        "services_unserved": kpis["services_unserved"],
+        "best_practice_rate": kpis["best_practice_rate"],
+        "max_load_ratio": {role: v["max_load_ratio"] for role, v in roles.items()},
+        "load_ratio_stddev": {role: v["load_ratio_stddev"] for role, v in roles.items()},
+        "changed_case_managers": kpis["changed_case_managers"],
+        "changed_providers": kpis["changed_providers"],
+        "objective_terms": report.terms.as_dict(),
+        "hard_rule_violations": list(report.violations),
+        "components": result.components,
+        "rules": problem.rules.source,
+        "rules_name": problem.rules.name,
+        "inputs_sha256": input_fingerprint(problem),
+    }
+
+
+def _notes(headline: Headline, students: Sequence[StudentRow], staff: Sequence[StaffRow]) -> tuple[str, ...]:
+    notes = []
+    bent = sum(r.best_practice is False for r in students)
+    if bent:
+        notes.append(f"{bent} students have a case manager other than the best-practice choice "
+                     f"(the Students sheet's notes say which).")
+    marked = Counter(r.cap_mark for r in staff if r.cap_mark)
+    if marked:
+        notes.append("Staff at or near their cap: " + ", ".join(f"{n} {mark}" for mark, n in sorted(marked.items()))
+                     + ".")
+    unavailable = sum(not r.available for r in staff)
+    if unavailable:
+        notes.append(f"{unavailable} staff members are marked unavailable and given no students.")
+    notes.append(f"Rules used: {headline.rules_name} ({headline.rules_source}).")
+    return tuple(notes)
+
+
+def reviewed_plan(problem: Problem, result: Result, review: Review | None = None, names: Names | None = None,
+                  timings: dict | None = None, moves: Sequence[Move] | None = None,
+                  effective_date: str = "") -> ReviewedPlan:
+    """Review a plan once for every format."""
+    review = review or review_plan(problem, result.plan)
+    names = names or NO_NAMES
+    students = _students(problem, result, review, names)
+    services = _services(problem, result, review, names)
+    staff = _staff(problem, review, names)
+    fully = sum(r.fully_served for r in students)
+    summary = summary_data(problem, result, review, fully, timings)
+    headline = Headline(
+        students=summary["students"], fully_served=fully, with_case_manager=summary["assigned"],
+        services=summary["services"], services_unserved=summary["services_unserved"],
+        best_practice_rate=summary["best_practice_rate"], changed_case_managers=summary["changed_case_managers"],
+        status=result.status, objective=result.objective, best_bound=result.best_bound, gap=result.gap,
+        rules_name=problem.rules.name, rules_source=str(problem.rules.source), inputs_sha256=summary["inputs_sha256"],
+    )
+    return ReviewedPlan(
+        headline=headline, students=students, services=services, staff=staff,
+        unserved=_unserved(students, services), sites=_sites(students, services), summary=summary,
+        with_student_names=names.has_student_names,
+        moves=None if moves is None else _moves(problem, moves, effective_date, names),
+        notes=_notes(headline, students, staff),
+    )
+
+
+EMPTY_COLUMNS = {  # headers of a table with no rows
+    "unserved": ["student_id", "site", "grade", "missing", "reason"],
+    "moves": ["student_id", "change", "from", "to", "reason", "effective_date", "from_name", "to_name"],
+}
+
+
+def table_rows(reviewed: ReviewedPlan) -> dict[str, list[dict[str, object]]]:
+    """The plan's tables by file stem, as the CSV files and the workbook sheets show them."""
+    names = reviewed.with_student_names
+    tables = {
+        "assignments": [r.cells(names) for r in reviewed.students],
+        "services": [r.cells(names) for r in reviewed.services],
+        "caseloads": [r.cells() for r in reviewed.staff],
+        "unserved": [r.cells(names) for r in reviewed.unserved],
+    }
+    if reviewed.moves is not None:
+        tables["moves"] = [r.cells(names) for r in reviewed.moves]
+    return tables

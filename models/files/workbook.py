@@ -1,0 +1,137 @@
+"""plan.xlsx: the reviewed plan as one workbook a director filters and prints.
+
+Sheets `Summary`, `Students`, `Services`, `Staff`, `Unserved` (and `Moves`
+after a rebalance); the table sheets carry the CSV files' columns. XlsxWriter
+writes the zip entries with a fixed time; with a fixed creation date too, the
+same plan gives the same bytes. Every cell from the inputs is written as a
+string cell, never as a formula or link, so an id keeps its leading zeros and
+a cell such as ``=cmd()`` stays text.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from models.files.reviewed import ABOVE_AVERAGE, AT_CAP, NEAR, ReviewedPlan
+
+SHEETS = {"assignments": "Students", "services": "Services", "caseloads": "Staff", "unserved": "Unserved",
+          "moves": "Moves"}
+FIXED_DATE = datetime.datetime(2024, 1, 1)  # the file's creation date: fixed, so the bytes depend on the plan only
+MIN_WIDTH, MAX_WIDTH = 8, 60
+PERCENT_COLUMNS = {"load_ratio", "best_practice_rate"}
+
+
+def _width(values: list[object]) -> float:
+    longest = max((len(str(v)) for v in values), default=0)
+    return min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
+
+
+class _Book:
+    def __init__(self, path: Path) -> None:
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        })
+        self.book.set_properties({"title": "Caseload plan", "created": FIXED_DATE})
+        add = self.book.add_format
+        self.header = add({"bold": True, "bg_color": "#DDE4EE", "bottom": 1, "text_wrap": True, "valign": "top"})
+        self.title = add({"bold": True, "font_size": 14})
+        self.bold = add({"bold": True})
+        self.percent = add({"num_format": "0.0%"})
+        self.marks = {
+            AT_CAP: add({"bold": True, "font_color": "#7A0000", "bg_color": "#F8C8C8"}),
+            ABOVE_AVERAGE: add({"bold": True, "font_color": "#7A0000", "bg_color": "#F8C8C8"}),
+            NEAR: add({"bold": True, "font_color": "#5A4000", "bg_color": "#FCE8B0"}),
+        }
+
+    def cell(self, sheet, row: int, col: int, value: object, fmt=None) -> None:
+        if value is None or value == "":
+            sheet.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            sheet.write_string(row, col, str(value).lower(), fmt)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, col, value, fmt)
+        else:
+            sheet.write_string(row, col, str(value), fmt)
+
+    def table(self, name: str, rows: list[dict[str, object]], columns: list[str]) -> None:
+        sheet = self.book.add_worksheet(name)
+        for c, column in enumerate(columns):
+            sheet.write_string(0, c, column, self.header)
+        for r, row in enumerate(rows, start=1):
+            mark = self.marks.get(str(row.get("cap_mark", "")))
+            for c, column in enumerate(columns):
+                value = row.get(column, "")
+                fmt = mark if column == "cap_mark" else self.percent if column in PERCENT_COLUMNS else None
+                self.cell(sheet, r, c, value, fmt)
+        for c, column in enumerate(columns):
+            sheet.set_column(c, c, _width([column, *(row.get(column, "") for row in rows)]))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows), 1), max(len(columns) - 1, 0))
+
+    def summary(self, reviewed: ReviewedPlan) -> None:
+        sheet = self.book.add_worksheet("Summary")
+        h = reviewed.headline
+        sheet.write_string(0, 0, "Caseload plan", self.title)
+        row = 2
+        for sentence in h.sentences():
+            sheet.write_string(row, 0, sentence)
+            row += 1
+        row += 1
+        for c, label in enumerate(("figure", "value", "summary.json key")):
+            sheet.write_string(row, c, label, self.header)
+        figures = [
+            ("Students", h.students, "students"),
+            ("Fully served (every service and a case manager)", h.fully_served, "fully_served"),
+            ("Not fully served", h.not_fully_served, ""),
+            ("With a case manager", h.with_case_manager, "assigned"),
+            ("Without a case manager", h.without_case_manager, "unassigned"),
+            ("Services", h.services, "services"),
+            ("Services not delivered", h.services_unserved, "services_unserved"),
+            ("Best-practice rate", h.best_practice_rate, "best_practice_rate"),
+            ("Case managers changed from this year's", h.changed_case_managers, "changed_case_managers"),
+            ("Proven optimal", "yes" if h.proven_optimal else "no", ""),
+            ("Solver status", h.status, "status"),
+            ("Rules used", f"{h.rules_name} ({h.rules_source})", "rules"),
+            ("Inputs' hash (SHA-256)", h.inputs_sha256, "inputs_sha256"),
+        ]
+        for label, value, key in figures:
+            row += 1
+            sheet.write_string(row, 0, label)
+            self.cell(sheet, row, 1, value, self.percent if key == "best_practice_rate" else None)
+            sheet.write_string(row, 2, key)
+        row += 2
+        sheet.write_string(row, 0, "By site", self.bold)
+        site_rows = [s.cells() for s in reviewed.sites]
+        columns = list(site_rows[0]) if site_rows else []
+        row += 1
+        for c, column in enumerate(columns):
+            sheet.write_string(row, c, column, self.header)
+        for site in site_rows:
+            row += 1
+            for c, column in enumerate(columns):
+                self.cell(sheet, row, c, site[column])
+        row += 2
+        sheet.write_string(row, 0, "Notes", self.bold)
+        for note in reviewed.notes:
+            row += 1
+            sheet.write_string(row, 0, note)
+        sheet.set_column(0, 0, 48)
+        sheet.set_column(1, 1, 24)
+        sheet.set_column(2, 7, 18)
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def write_workbook(reviewed: ReviewedPlan, path: Path) -> None:
+    from models.files.reviewed import EMPTY_COLUMNS, table_rows
+
+    book = _Book(path)
+    book.summary(reviewed)
+    for stem, rows in table_rows(reviewed).items():
+        columns = list(rows[0]) if rows else EMPTY_COLUMNS.get(stem, [])
+        book.table(SHEETS[stem], rows, columns)
+    book.close()

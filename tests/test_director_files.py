@@ -1,0 +1,175 @@
+"""Names through to the files (never the terminal), and plan.xlsx read back against the CSVs and summary.json."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+# Headers as a director's export spells them: spaces, capitals, hyphens.
+STUDENTS = (
+    "Student ID,First Name,Last-Name,Site,Grade,Primary Disability,Services,Current Case Manager,Support Level\n"
+    "007,Zelda,Quixote,A,3,SLD,rsp;speech,R1,\n"
+    "008,Ulysses,Brightwater,A,4,SLD,rsp,R1,\n"
+    "009,Philippa,Oddington,A,2,SLI,speech,SLP1,\n"
+    "010,Barnaby,Fitzwilliam,A,9,DEAF,sdc,,\n"  # no SDC teacher: unserved, with its reason
+    "011,Octavia,=cmd(),A,5,AUT,rsp,,\n"  # a formula-looking cell stays text; AUT warns on the support level
+)
+STAFF = (
+    "staff_id,name,role,credentials,sites,fte\n"
+    "R1,Marguerite Okonkwo,rsp_teacher,MMSN,A,0.1\n"  # cap 2 (28 x 0.1)
+    "R2,Thaddeus Vandermeer,rsp_teacher,MMSN,A,0.05\n"  # cap 1: three rsp pupils fill both
+    "SLP1,Henrietta Castellanos,slp,SLP,A,1\n"
+)
+NAMES = ("Zelda", "Quixote", "Ulysses", "Brightwater", "Philippa", "Oddington", "Barnaby", "Fitzwilliam",
+         "Octavia", "Marguerite", "Okonkwo", "Thaddeus", "Vandermeer", "Henrietta", "Castellanos")
+SOLVER = ["--workers", "1", "--time-limit", "20"]
+
+
+def district(tmp_path: Path) -> list[str]:
+    (tmp_path / "students.csv").write_text(STUDENTS, encoding="utf-8")
+    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
+    return ["--students", str(tmp_path / "students.csv"), "--staff", str(tmp_path / "staff.csv")]
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def run(args: list[str]):
+    return CliRunner().invoke(main, args)
+
+
+def assert_no_names(text: str) -> None:
+    found = [name for name in NAMES if name in text]
+    assert not found, f"names printed: {found}\n{text}"
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("named")
+    out = tmp / "plan"
+    result = run(["plan", *district(tmp), "--out", str(out), *SOLVER])
+    assert result.exit_code == 0, result.output
+    return tmp, out, result
+
+
+def test_names_reach_every_file_next_to_the_ids(planned):
+    _, out, _ = planned
+    students = {r["student_id"]: r for r in rows(out / "assignments.csv")}
+    assert students["007"]["student_name"] == "Zelda Quixote"  # first + last, leading zeros kept
+    assert students["007"]["case_manager_name"] == "Marguerite Okonkwo"
+    assert (students["007"]["grade"], students["007"]["primary_disability"], students["007"]["services"]) == (
+        "3", "SLD", "rsp;speech")
+    services = rows(out / "services.csv")
+    speech = next(r for r in services if r["student_id"] == "009")
+    assert (speech["provider"], speech["provider_name"], speech["student_name"]) == (
+        "SLP1", "Henrietta Castellanos", "Philippa Oddington")
+    staff = {r["staff_id"]: r for r in rows(out / "caseloads.csv")}
+    assert staff["R2"]["name"] == "Thaddeus Vandermeer"
+
+
+def test_no_name_in_any_terminal_line_of_any_command(planned, tmp_path):
+    tmp, out, result = planned
+    assert_no_names(result.output)
+    args = district(tmp_path)
+    scenario = tmp_path / "leave.toml"
+    scenario.write_text('name = "R1 on leave"\n[[change_staff]]\nstaff_id = "R1"\navailable = false\n',
+                        encoding="utf-8")
+    for command in (["check", *args], ["plan", *args, "--out", str(tmp_path / "p"), "--verbose", *SOLVER],
+                    ["whatif", *args, "--scenario", str(scenario), "--out", str(tmp_path / "w"), *SOLVER],
+                    ["rebalance", *args, "--current", str(out / "services.csv"), "--out", str(tmp_path / "r"),
+                     "--verbose", *SOLVER],
+                    ["staffing", *args, "--out", str(tmp_path / "s"), *SOLVER]):
+        outcome = run(command)
+        assert outcome.exit_code == 0, (command[0], outcome.output)
+        assert_no_names(outcome.output)
+    # a bad row: the error names file, row, column and value, not the student
+    bad = STUDENTS.replace("007,Zelda,Quixote,A,3,", "007,Zelda,Quixote,A,33,")
+    (tmp_path / "students.csv").write_text(bad, encoding="utf-8")
+    for command in (["check", *args], ["plan", *args, "--out", str(tmp_path / "bad")]):
+        outcome = run(command)
+        assert outcome.exit_code == 2 and "row 2" in outcome.output and "grade" in outcome.output
+        assert_no_names(outcome.output)
+
+
+def test_terminal_speaks_plain_words_and_hides_solver_figures_without_verbose(planned, tmp_path):
+    _, out, result = planned
+    text = result.output
+    assert "4 of 5 students are fully served" in text
+    assert "1 x sdc: no staff member in the district has a role that delivers sdc" in text
+    assert "plan.xlsx" in text and str(out.resolve()) in text
+    assert "objective" not in text and "gap" not in text
+    verbose = run(["plan", *district(tmp_path), "--out", str(tmp_path / "v"), "--verbose", *SOLVER])
+    assert "objective" in verbose.output and "bound" in verbose.output
+
+
+def sheet_rows(sheet) -> list[dict[str, object]]:
+    values = list(sheet.iter_rows(values_only=True))
+    header = values[0]
+    return [dict(zip(header, (("" if v is None else v) for v in row), strict=True)) for row in values[1:]]
+
+
+def test_workbook_has_the_sheets_and_equals_the_csvs_and_summary(planned):
+    _, out, _ = planned
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    assert book.sheetnames == ["Summary", "Students", "Services", "Staff", "Unserved"]
+    for sheet_name, csv_name in (("Students", "assignments.csv"), ("Services", "services.csv"),
+                                 ("Staff", "caseloads.csv")):
+        sheet = book[sheet_name]
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref, sheet_name
+        expected = rows(out / csv_name)
+        got = sheet_rows(sheet)
+        for want, have in zip(expected, got, strict=True):  # same cells: numbers as numbers, the rest as text
+            assert list(have) == list(want), sheet_name
+            for key, value in have.items():
+                same = float(want[key]) == value if isinstance(value, int | float) else want[key] == value
+                assert same, (sheet_name, key, want[key], value)
+    students = book["Students"]
+    assert students["A2"].value == "007" and students["A2"].data_type == "s"  # leading zeros kept, as text
+    octavia = next(r for r in sheet_rows(students) if r["student_id"] == "011")
+    assert octavia["student_name"] == "Octavia =cmd()"
+    formula_cells = [c for row in students.iter_rows() for c in row if c.data_type == "f"]
+    assert not formula_cells
+    unserved = sheet_rows(book["Unserved"])
+    assert [(r["student_id"], r["missing"]) for r in unserved] == [("010", "sdc")]
+    assert "delivers sdc" in unserved[0]["reason"] and unserved[0]["student_name"] == "Barnaby Fitzwilliam"
+    staff = {r["staff_id"]: r for r in sheet_rows(book["Staff"])}
+    assert staff["R1"]["cap_mark"] == staff["R2"]["cap_mark"] == "at cap"
+    assert staff["SLP1"]["cap_mark"] == ""
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    lines = list(book["Summary"].iter_rows(values_only=True))
+    figures = {row[2]: row[1] for row in lines[:lines.index(next(r for r in lines if r[0] == "By site"))] if row[2]}
+    for key in ("students", "fully_served", "assigned", "unassigned", "services", "services_unserved",
+                "best_practice_rate", "changed_case_managers", "status", "inputs_sha256"):
+        assert figures[key] == summary[key], key
+
+
+def test_same_plan_same_workbook_bytes(planned, tmp_path):
+    tmp, out, _ = planned
+    again = tmp_path / "again"
+    result = run(["plan", *district(tmp), "--out", str(again), *SOLVER])
+    assert result.exit_code == 0, result.output
+    assert (again / "plan.xlsx").read_bytes() == (out / "plan.xlsx").read_bytes()
+
+
+def test_rebalance_workbook_has_the_moves(planned, tmp_path):
+    tmp, out, _ = planned
+    staff = STAFF.replace("R1,Marguerite Okonkwo,rsp_teacher,MMSN,A,", "R1,Marguerite Okonkwo,rsp_teacher,MMSN,B,")
+    (tmp_path / "staff.csv").write_text(staff, encoding="utf-8")
+    result = run(["rebalance", "--students", str(tmp / "students.csv"), "--staff", str(tmp_path / "staff.csv"),
+                  "--current", str(out / "services.csv"), "--out", str(tmp_path / "r"), *SOLVER])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "r" / "plan.xlsx")
+    assert book.sheetnames[-1] == "Moves"
+    moves = sheet_rows(book["Moves"])
+    assert moves == rows(tmp_path / "r" / "moves.csv")  # every cell text, as in the CSV
+    moved = [m for m in moves if m["student_id"] == "007" and m["change"] == "rsp"]
+    assert moved and moved[0]["from_name"] == "Marguerite Okonkwo" and moved[0]["student_name"] == "Zelda Quixote"
