@@ -20,9 +20,10 @@ from ortools.sat.python import cp_model
 from models.domain.candidates import Candidates, find_candidates
 from models.domain.caps import average_cap_room
 from models.domain.changes import moves_by_student
-from models.domain.plan import Plan, Result, compute_loads, objective_terms
+from models.domain.plan import Plan, Result, compute_loads
 from models.domain.problem import Problem
 from optimizer import coupling
+from optimizer.better import keep_better
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.greedy import greedy_plan, stay_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
@@ -175,6 +176,7 @@ class _Progress:
         self.providers = list(start_plan.providers)
         self.managers = list(start_plan.case_managers)
         self.results: dict[int, _ComponentResult] = {}  # by the component's first student
+        self.components: dict[int, Component] = {}
         self.total = 0
 
     def plan(self) -> Plan:
@@ -182,6 +184,7 @@ class _Progress:
 
     def take(self, component: Component, result: _ComponentResult) -> None:
         self.results[component.students[0]] = result
+        self.components[component.students[0]] = component
         for d, p in result.providers.items():
             self.providers[d] = p
         for s, m in result.managers.items():
@@ -196,6 +199,7 @@ class _Progress:
         stand_in = stand_in or self.start_plan
         for component in old:
             self.results.pop(component.students[0], None)
+            self.components.pop(component.students[0], None)
             for d in component.demands:
                 self.providers[d] = stand_in.providers[d]
             for s in component.students:
@@ -309,13 +313,15 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
         if broken:
             proven_bound = _couple_average_caps(problem, cands, components, broken, progress, options, deadline)
 
-    plan = progress.plan()
     done = list(progress.results.values())
     status = min((r.status for r in done), key=_STATUS_ORDER.index, default="OPTIMAL")
-    if all(r.objective is not None for r in done):
-        objective = sum(r.objective for r in done)
-    else:
-        objective = objective_terms(problem, plan).total
+    # never worse than the cheap plan it could have started from, component by component
+    keys = list(progress.components)
+    plan, parts, took = keep_better(problem, progress.plan(), start_plan, [progress.components[k] for k in keys],
+                                    binding_average_caps(problem, cands))
+    objective = sum(parts)
+    if any(took) and status == "OPTIMAL":
+        status = "FEASIBLE"  # a component solved under an allocated share; the cheap plan was better there
     if status == "UNKNOWN" and objective is not None:
         status = "FEASIBLE"  # the greedy plan stands in for components without a solution
     bound = _district_bound(done) if proven_bound is None else proven_bound

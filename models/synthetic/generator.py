@@ -740,8 +740,13 @@ def staff_row(person: Person) -> Row:
     }
 
 
-def generate_district(n_students: int, seed: int = 0, n_sites: int | None = None) -> tuple[list[Row], list[Row]]:
-    """(student rows, staff rows) of a synthetic district; every value a string, columns per the contract."""
+def generate_district(n_students: int, seed: int = 0, n_sites: int | None = None,
+                      coverage: Any = None) -> tuple[list[Row], list[Row]]:
+    """(student rows, staff rows) of a synthetic district; every value a string, columns per the contract.
+
+    ``coverage`` (a ``models.synthetic.itinerants.Coverage``) widens the shared staff's sites so that
+    itinerants tie the schools together; without it the district is the clustered one.
+    """
     if n_students < 0:
         raise ValueError("n_students must not be negative")
     n_sites = max(4, n_students // 70) if n_sites is None else n_sites
@@ -753,6 +758,8 @@ def generate_district(n_students: int, seed: int = 0, n_sites: int | None = None
     number_students(pupils)
     staffing = make_staff(rng, sites, pupils)
     assign_current(rng, pupils, staffing)
+    if coverage is not None:
+        coverage.apply(seed, sites, pupils, staffing)
     return [student_row(p) for p in pupils], [staff_row(p) for p in staffing.people]
 
 

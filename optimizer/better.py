@@ -1,0 +1,92 @@
+"""Never worse than a cheap plan: compare plans component by component and keep the better part.
+
+Components share no student, demand or person, and every objective term
+belongs to one of them (a demand's service, a student's case manager, a
+person's loads), so the objective is the sum of the components' objectives and
+each component may take its part from whichever plan is cheaper there. Only a
+district-wide average cap (the SLP average) spans components: a mixed plan
+that breaks it is not taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from models.domain.caps import average_cap_room, balance_target, case_management_target
+from models.domain.objective import balance_cost
+from models.domain.plan import Loads, Plan, compute_loads, manager_rank
+from models.domain.problem import Problem
+from optimizer.decompose import Component
+
+
+def component_objectives(problem: Problem, plan: Plan, components: Sequence[Component],
+                         loads: Loads | None = None) -> list[int]:
+    """The plan's objective restricted to each component (they sum to ``objective_terms(...).total``)."""
+    rules, w = problem.rules, problem.rules.weights
+    loads = loads or compute_loads(problem, plan)
+    index = problem.staff_index
+    out = []
+    for component in components:
+        total = 0
+        for d in component.demands:
+            demand = problem.demands[d]
+            p = plan.providers[d]
+            if p is None:
+                total += w.unserved_service
+            current = problem.current_providers.get((problem.students[demand.student].student_id, demand.service))
+            if current is not None and (p is None or problem.staff[p].staff_id != current):
+                total += w.change_provider
+        for s in component.students:
+            student, m = problem.students[s], plan.case_managers[s]
+            if m is None:
+                total += w.unassigned_student
+            else:
+                total += w.best_practice_rank * (manager_rank(problem, plan, s) or 0)
+            current = student.current_case_manager
+            if current is not None and (m is None or m != index.get(current)):
+                total += w.change_case_manager
+        for p in component.staff:
+            person = problem.staff[p]
+            if not person.available:
+                continue
+            total += balance_cost(loads.served[p], balance_target(rules, person), w.service_balance)
+            total += balance_cost(loads.case_managed[p], case_management_target(rules, person),
+                                  w.case_management_balance)
+            cost = problem.position_costs.get(person.staff_id)
+            if cost is not None and (any(loads.by_service[p].values()) or loads.case_managed[p]):
+                total += cost
+        out.append(total)
+    return out
+
+
+def mix(plan: Plan, other: Plan, components: Sequence[Component]) -> Plan:
+    """``plan`` with the given components' providers and case managers taken from ``other``."""
+    providers, managers = list(plan.providers), list(plan.case_managers)
+    for component in components:
+        for d in component.demands:
+            providers[d] = other.providers[d]
+        for s in component.students:
+            managers[s] = other.case_managers[s]
+    return Plan(providers=tuple(providers), case_managers=tuple(managers))
+
+
+def keep_better(problem: Problem, plan: Plan, cheap: Plan, components: Sequence[Component],
+                average_roles: Sequence[str] = ()) -> tuple[Plan, list[int], list[bool]]:
+    """Per component the cheaper of ``plan`` and ``cheap``: (mixed plan, its objective per component,
+    whether each component took ``cheap``'s part).
+
+    ``average_roles``: district averages the mixed plan must keep; when mixing
+    would break one, the cheaper of the two whole plans is returned instead.
+    """
+    mine = component_objectives(problem, plan, components)
+    theirs = component_objectives(problem, cheap, components)
+    took = [t < m for m, t in zip(mine, theirs, strict=True)]
+    if not any(took):
+        return plan, mine, took
+    mixed = mix(plan, cheap, [c for c, t in zip(components, took, strict=True) if t])
+    loads = compute_loads(problem, mixed)
+    if all(average_cap_room(problem, loads, role)[0] >= 0 for role in average_roles):
+        return mixed, [min(m, t) for m, t in zip(mine, theirs, strict=True)], took
+    if sum(theirs) < sum(mine):
+        return cheap, theirs, [True] * len(components)
+    return plan, mine, [False] * len(components)
