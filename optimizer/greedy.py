@@ -120,6 +120,24 @@ def stay_plan(problem: Problem, cands: Candidates) -> Plan:
             room[p] = None if room[p] is None else room[p] - 1
             if person.role in budgets:
                 budgets[person.role] -= 1
+    drop_unsupported_instruction(problem, providers)
     managers = [index.get(s.current_case_manager or "", -1) for s in problem.students]
     return Plan(providers=tuple(providers),
                 case_managers=tuple(m if m in cands.managers[s] else None for s, m in enumerate(managers)))
+
+
+def drop_unsupported_instruction(problem: Problem, providers: list[int | None]) -> None:
+    """R3, in place: an alternate placement's instruction stays unserved while no primary-disability
+    service is served (the plan may only get cheaper to fix by serving that service, never by breaking R3)."""
+    rules = problem.rules
+    instructional = rules.instructional_services
+    for s, student in enumerate(problem.students):
+        if not student.alternate_placement:
+            continue
+        related = set(primary_disability_services(rules, student))
+        demands = problem.demands_of[s]
+        if any(providers[d] is not None and problem.demands[d].service in related for d in demands):
+            continue
+        for d in demands:
+            if problem.demands[d].service in instructional:
+                providers[d] = None
