@@ -81,6 +81,7 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
         problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
     except (InputError, RulesError) as exc:
         raise _bad_input(exc) from None
+    _say_statute_overrides(rules)
     for issue in warnings[:MAX_WARNINGS_SHOWN]:
         click.echo(str(issue), err=True)
     if len(warnings) > MAX_WARNINGS_SHOWN:
@@ -106,6 +107,12 @@ def _version() -> str:
 
 
 verbose_option = click.option("--verbose", is_flag=True, help="Also show the solver's figures (objective, bound, gap).")
+
+
+def _say_statute_overrides(rules) -> None:
+    """A rules file that raises a statutory cap is allowed only with an override; every run says so."""
+    for finding in rules.statute_overrides:
+        click.echo(f"WARNING: the rules file overrides the law: {finding}", err=True)
 
 
 class _Commands(click.Group):
@@ -176,16 +183,19 @@ def check(students_path, staff_path, rules_path) -> None:
     """Validate the inputs and report every problem, without solving."""
     from models.domain.rules import load_rules
     from models.files.loaders import load_problem
+    from optimizer.solve import planning_candidates
 
     try:
         rules = load_rules(rules_path)
         problem, warnings = load_problem(students_path, staff_path, rules)
+        planning_candidates(problem)  # what `plan` rejects before solving (locks over a cap), `check` finds too
     except (InputError, RulesError) as exc:
         if isinstance(exc, InputError):
             for issue in exc.issues:
                 if issue.severity == "warning":
                     click.echo(str(issue), err=True)
         raise _bad_input(exc) from None
+    _say_statute_overrides(rules)
     for issue in warnings:
         click.echo(str(issue))
     click.echo(f"OK: {len(problem.students)} students, {len(problem.staff)} staff, "

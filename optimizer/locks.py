@@ -51,8 +51,10 @@ def locked_loads_within_caps(problem: Problem, cands: Candidates) -> None:
         person = problem.staff[p]
         cap = caseload_cap(rules, person)
         if cap is not None and count > cap:
+            column = "max_caseload" if person.max_caseload is not None else "role"
+            value = str(person.max_caseload) if person.max_caseload is not None else person.role
             issues.append(Issue("error", "staff", f"locked students give {person.staff_id} {count} pupils, "
                                 f"over the cap of {cap}; unlock some of them", row=person.row,
-                                column="max_caseload", value=person.staff_id))
+                                column=column, value=value))
     if issues:
         raise InputError(issues)

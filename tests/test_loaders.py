@@ -105,7 +105,7 @@ BAD_INPUTS = [
     ("empty services", "students", cell(1, "services", " ; "), 3, "services", " ; ", "no services listed"),
     ("unknown credential", "staff", cell(0, "credentials", "R3MN;ZZZ"),
      2, "credentials", "R3MN;ZZZ", "unknown credential 'ZZZ'"),
-    ("fte 0", "staff", cell(1, "fte", "0"), 3, "fte", "0", "FTE must be a number above 0 and at most 1"),
+    ("fte 0", "staff", cell(1, "fte", "0"), 3, "fte", "0", "FTE must be a number from 0.01 to 1"),
     ("fte 1.5", "staff", cell(1, "fte", "1.5"), 3, "fte", "1.5", "FTE must be"),
     ("fte abc", "staff", cell(1, "fte", "abc"), 3, "fte", "abc", "FTE must be"),
     ("bad max caseload", "staff", cell(0, "max_caseload", "2.5"), 2, "max_caseload", "2.5", "whole number"),

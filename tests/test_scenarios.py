@@ -159,7 +159,7 @@ def test_edits_combine_and_plans_stay_legal(tmp_path):
         ('[[change_staff]]\nstaff_id = "r1"\nfte = 1\n\n[[change_staff]]\nstaff_id = "zz9"\nfte = 0.5\n',
          "line 6, column staff_id, value 'zz9': unknown staff id zz9"),
         ('[[change_staff]]\nstaff_id = "r1"\n\nfte = 1.5\n',
-         "line 4, column fte, value '1.5': FTE must be a number above 0 and at most 1"),
+         "line 4, column fte, value '1.5': FTE must be a number from 0.01 to 1"),
         ('[[change_staff]]\nstaff_id = "r1"\nsalary = 3\n', "line 3, column salary, value '3': unknown field 'salary'"),
         ('[[add_staff]]\nstaff_id = "n1"\nrole = "wizard"\nsites = "A"\n', "line 3, column role, value 'wizard'"),
         ('[[add_staff]]\nstaff_id = "n1"\nrole = "slp"\n', "line 1, column sites: add_staff entry lacks the required"),

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+EXCERPT_CHARS = 40  # a message quotes at most this much of a cell: a 10 MB cell is not copied into every line
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """The value, or its first characters and how long it is: messages stay short on any input."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def code_excerpt(value: object) -> str:
+    """A cell of a column that should hold a code (role, grade, category, service ...), quoted safely.
+
+    When the headers are mixed up, such a column may hold names; a value that
+    does not look like a code (spaces between words, or long) is cut to its
+    first characters, so a message never prints a whole name.
+    """
+    text = str(value)
+    if len(text.strip()) <= 16 and not re.search(r"[^\W\d_]\s+[^\W\d_]", text):
+        return text
+    return f"{text[:3]}... ({len(text):,} characters)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +57,7 @@ class Issue:
         if self.column is not None:
             where.append(f"column {self.column}")
         if self.value is not None:
-            where.append(f"value {self.value!r}")
+            where.append(f"value {excerpt(self.value)!r}")
         return f"{self.severity}: {', '.join(where)}: {self.message}"
 
 

@@ -7,17 +7,28 @@ validates them into frozen values. A malformed rules file raises
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from models.domain.statute import statute_findings
 
 GRADE_ORDER: tuple[str, ...] = (
     "IN", "PS", "TK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "ADULT",
 )
 SUPPORT_LEVELS: tuple[str, ...] = ("mild_moderate", "extensive")
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "data" / "rules" / "california.toml"
+# Sane ranges (hostile or mistyped files): no caseload of 10,000 pupils per person exists, and weights up to
+# 10 million keep the objective (weights x pupils x staff) far inside CP-SAT's 64-bit integers.
+MAX_CAP = 10_000
+MAX_WEIGHT = 10_000_000
+# The top-level override that allows caps above the statute (see models.domain.statute).
+OVERRIDE_KEY = "override_statutory_caps"
+# Top-level tables other modules read from the rules file (e.g. [workload]); known, so not typos.
+EXTRA_TOP_KEYS: tuple[str, ...] = ("workload",)
 
 
 class RulesError(ValueError):
@@ -31,6 +42,9 @@ class Category:
     name: str
     low_incidence: bool
     related_services: tuple[str, ...]
+    # grades at which the category is expected (EMD: ages 3-5); a student elsewhere is a warning
+    grades: frozenset[str] = frozenset()
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +58,7 @@ class Credential:
     # category -> the student must also have one of these categories
     conditional: Mapping[str, frozenset[str]]
     added_authorization: bool
+    source: str = ""  # where the entry comes from (CTC table, statute), kept as data
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +109,23 @@ class Rules:
     roles: Mapping[str, Role]
     best_practice_order: tuple[str, ...]
     weights: Weights
+    # caps above the statute this file allows with ``override_statutory_caps`` (every output says so)
+    statute_overrides: tuple[str, ...] = ()
     # look-up maps built once
     category_by_token: Mapping[str, str] = field(default_factory=dict)
     credential_by_token: Mapping[str, str] = field(default_factory=dict)
 
     def category(self, token: str) -> str | None:
         """Category abbreviation for a numeric code or abbreviation, else None."""
-        return self.category_by_token.get(token.strip().upper())
+        return self.category_by_token.get(" ".join(token.split()).upper())
+
+    def service(self, token: str) -> str | None:
+        """Service code for a code (any case) or a CALPADS code naming one service, else None."""
+        code = token.strip().lower()
+        if code in self.services:
+            return code
+        shared = [s.code for s in self.services.values() if s.calpads and s.calpads == token.strip()]
+        return shared[0] if len(shared) == 1 else None
 
     def credential(self, token: str) -> str | None:
         """Credential code for a code or CTC alias, else None."""
@@ -133,6 +158,8 @@ def grade_index(grade: str) -> int:
 def normalize_grade(raw: str) -> str | None:
     """Contract spelling of a grade (``KN`` -> ``K``, ``01`` -> ``1``), or None."""
     token = str(raw).strip().upper()
+    if len(token) > 5:
+        return None
     if token == "KN":
         return "K"
     if token.isdigit():
@@ -160,8 +187,17 @@ class _Table:
         if not isinstance(data, Mapping):
             raise RulesError(f"{where}: expected a table")
         self.data, self.where = data, where
+        self.read: set[str] = set()
+
+    def done(self, also: Iterable[str] = ()) -> None:
+        """Every key of the table was read: an unknown key is a typo that would silently drop a rule."""
+        known = self.read | set(also)
+        for key in self.data:
+            if key not in known:
+                raise RulesError(f"{self.where}: unknown key {key!r}{did_you_mean(key, known)}")
 
     def _get(self, key: str, kind: type | tuple[type, ...], default: Any, required: bool) -> Any:
+        self.read.add(key)
         if key not in self.data:
             if required:
                 raise RulesError(f"{self.where}: missing key {key!r}")
@@ -177,10 +213,12 @@ class _Table:
     def bool(self, key: str, default: bool = False) -> bool:
         return self._get(key, bool, default, False)
 
-    def int(self, key: str, default: int | None = None, required: bool = False) -> Any:
+    def int(self, key: str, default: int | None = None, required: bool = False, most: int = MAX_CAP) -> Any:
         value = self._get(key, int, default, required)
         if value is not None and value < 0:
             raise RulesError(f"{self.where}: {key}: {value!r} must not be negative")
+        if value is not None and value > most:
+            raise RulesError(f"{self.where}: {key}: {str(value)[:20]!r} is above the largest allowed, {most:,}")
         return value
 
     def strs(self, key: str, default: tuple[str, ...] = ()) -> list[str]:
@@ -191,6 +229,15 @@ class _Table:
 
     def table(self, key: str) -> Mapping[str, Any]:
         return self._get(key, dict, {}, False)
+
+
+def did_you_mean(key: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'cap'?)`` for a near match among the known keys, else a list of them."""
+    known = sorted(known)
+    close = difflib.get_close_matches(str(key).lower(), known, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; use one of {', '.join(known)}" if known else ""
 
 
 def _check_known(values: list[str] | set[str], known: Mapping[str, Any], where: str, what: str) -> None:
@@ -215,9 +262,12 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
     top = _Table(raw, source)
-    for key in ("categories", "credentials", "services", "roles", "weights"):
+    tables = ("categories", "credentials", "services", "roles", "weights")
+    top.done((*tables, "best_practice", "name", OVERRIDE_KEY, *EXTRA_TOP_KEYS))  # a misspelled table first
+    for key in tables:
         if not top.table(key):
             raise RulesError(f"{source}: missing table [{key}]")
+    override = top.bool(OVERRIDE_KEY)
 
     categories: dict[str, Category] = {}
     for abbrev, body in top.table("categories").items():
@@ -228,7 +278,10 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
             name=t.str("name", abbrev),
             low_incidence=t.bool("low_incidence"),
             related_services=tuple(t.strs("related_services")),
+            grades=expand_grades(t.strs("grades", ("IN-ADULT",)), f"{source}: [categories.{abbrev}]"),
+            source=t.str("source", ""),
         )
+        t.done()
 
     services: dict[str, Service] = {}
     for code, body in top.table("services").items():
@@ -240,6 +293,8 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
             instructional=t.bool("instructional"),
             credentials=frozenset(t.strs("credentials")),
         )
+        t.str("source")
+        t.done()
 
     credentials: dict[str, Credential] = {}
     for code, body in top.table("credentials").items():
@@ -253,7 +308,7 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
                 raise RulesError(f"{where}: support_levels: {level!r} is not one of {', '.join(SUPPORT_LEVELS)}")
         conditional: dict[str, frozenset[str]] = {}
         for cat, needs in t.table("conditional").items():
-            if not isinstance(needs, list):
+            if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
                 raise RulesError(f"{where}: conditional.{cat}: expected a list of categories")
             _check_known([cat.upper(), *[n.upper() for n in needs]], categories, where, "category")
             conditional[cat.upper()] = frozenset(n.upper() for n in needs)
@@ -266,7 +321,9 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
             grades=expand_grades(t.strs("grades", ("IN-ADULT",)), where),
             conditional=conditional,
             added_authorization=t.bool("added_authorization"),
+            source=t.str("source", ""),
         )
+        t.done()
     for svc in services.values():
         _check_known(sorted(svc.credentials), credentials, f"{source}: [services.{svc.code}]", "credential")
     for cat in categories.values():
@@ -297,26 +354,33 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
             balance_target=t.int("balance_target"),
             case_management_target=t.int("case_management_target"),
         )
+        t.str("source")
+        t.done()
 
     bp = _Table(top.table("best_practice"), f"{source}: [best_practice]")
     order = tuple(bp.strs("order"))
+    bp.done()
     _check_known(list(order), services, f"{source}: [best_practice]", "service")
 
     w = _Table(top.table("weights"), f"{source}: [weights]")
     weights = Weights(
-        unserved_service=w.int("unserved_service", required=True),
-        unassigned_student=w.int("unassigned_student", required=True),
-        best_practice_rank=w.int("best_practice_rank", 0),
-        service_balance=w.int("service_balance", 0),
-        case_management_balance=w.int("case_management_balance", 0),
-        change_case_manager=w.int("change_case_manager", 0),
-        change_provider=w.int("change_provider", 0),
+        unserved_service=w.int("unserved_service", required=True, most=MAX_WEIGHT),
+        unassigned_student=w.int("unassigned_student", required=True, most=MAX_WEIGHT),
+        best_practice_rank=w.int("best_practice_rank", 0, most=MAX_WEIGHT),
+        service_balance=w.int("service_balance", 0, most=MAX_WEIGHT),
+        case_management_balance=w.int("case_management_balance", 0, most=MAX_WEIGHT),
+        change_case_manager=w.int("change_case_manager", 0, most=MAX_WEIGHT),
+        change_provider=w.int("change_provider", 0, most=MAX_WEIGHT),
     )
+    w.done()
 
     category_by_token: dict[str, str] = {}
     for cat in categories.values():
         category_by_token[cat.abbrev] = cat.abbrev
         category_by_token[cat.code.upper()] = cat.abbrev
+        # the full name as IEP systems export it (`Autism`, `Specific Learning Disability`), without a "(...)" note
+        for name in (cat.name, cat.name.split("(")[0]):
+            category_by_token.setdefault(" ".join(name.split()).upper(), cat.abbrev)
     credential_by_token: dict[str, str] = {}
     for cred in credentials.values():
         for token in (cred.code, *cred.aliases):
@@ -325,6 +389,10 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
                 raise RulesError(f"{source}: [credentials.{cred.code}]: alias {token!r} also names {other}")
             credential_by_token[token] = cred.code
 
+    above = statute_findings(roles)
+    if above and not override:
+        raise RulesError(f"{source}: " + "; ".join(above) + f". A cap above the statute needs "
+                         f"`{OVERRIDE_KEY} = true` at the top of the rules file, and every output then says so")
     return Rules(
         name=top.str("name", source),
         source=source,
@@ -334,6 +402,7 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
         roles=roles,
         best_practice_order=order,
         weights=weights,
+        statute_overrides=tuple(above),
         category_by_token=category_by_token,
         credential_by_token=credential_by_token,
     )

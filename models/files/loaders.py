@@ -9,18 +9,18 @@ outside the contract (a name column, say) are ignored.
 
 from __future__ import annotations
 
+import functools
 import math
-import re
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
-
-from models.domain.issues import InputError, Issue, Severity
+from models.domain.issues import InputError, Issue, Severity, code_excerpt, excerpt
 from models.domain.problem import Problem, ServiceNeed, Staff, Student
-from models.domain.rules import SUPPORT_LEVELS, Rules, normalize_grade
+from models.domain.rules import MAX_CAP, SUPPORT_LEVELS, Rules, normalize_grade
+from models.domain.sites import site_issues
+from models.files.reading import normalize_header, read_table, read_table_checked
+
+__all__ = ["load_problem", "normalize_header", "read_table", "parse_bool", "parse_list", "parse_whole"]
 
 STUDENT_REQUIRED = ("student_id", "site", "grade", "primary_disability", "services")
 STAFF_REQUIRED = ("staff_id", "role", "sites")
@@ -33,6 +33,17 @@ CATEGORY_HELP = "unknown disability category; use a code or abbreviation such as
 GRADE_HELP = "unknown grade; use IN, PS, TK, K (or KN), 1 to 12 (or 01 to 12) or ADULT"
 SUPPORT_HELP = f"unknown support level; use {' or '.join(SUPPORT_LEVELS)}"
 BOOL_HELP = "not a yes/no value; use true/false, yes/no, y/n or 1/0, or leave it blank"
+# columns that hold codes: when headers are mixed up they may hold names, so messages quote an excerpt only
+CODE_COLUMNS = frozenset({"role", "grade", "primary_disability", "secondary_disability", "support_level", "services",
+                          "credentials", "fte", "max_caseload", "rsp_waiver", "preschool_only", "can_case_manage",
+                          "available", "alternate_placement", "locked", "setting", "service"})
+MAX_ID_CHARS = 100  # ids and sites are copied into every output file; a longer one is a mix-up
+MIN_FTE = 0.01  # a person works at least 1% of a week; below that a cap or target rounds to nothing
+MAX_MINUTES = 7 * 24 * 60  # minutes in a week
+ERRORS_PER_CELL = 3  # one cell listing 10,000 bad services gets 3 errors and a count, not 10,000
+# CALPADS 330 (specialized academic instruction) is rsp or sdc by setting: the students' `setting` column decides
+SETTINGS = {"rsp": "rsp", "resource": "rsp", "resource specialist": "rsp", "rs": "rsp",
+            "sdc": "sdc", "special day class": "sdc", "special class": "sdc", "sdc class": "sdc"}
 
 
 # --------------------------------------------------------------------------
@@ -57,51 +68,10 @@ def parse_list(raw: str) -> list[str]:
     return [item for item in (part.strip() for part in raw.split(";")) if item]
 
 
-def parse_whole(raw: str) -> int | None:
-    """A non-negative whole number written in ASCII digits, else None."""
+def parse_whole(raw: str, digits: int = 9) -> int | None:
+    """A non-negative whole number written in ASCII digits (at most ``digits`` of them), else None."""
     token = raw.strip()
-    return int(token) if token.isascii() and token.isdigit() else None
-
-
-def normalize_header(column: object) -> str:
-    """A column name as the contract spells it: case, spaces, hyphens and underscores alike (`Student ID`)."""
-    return "_".join(re.split(r"[\s_-]+", str(column).strip().lower())).strip("_")
-
-
-def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    """A .csv (UTF-8, BOM or not) or a sheet of an .xlsx, every cell a str.
-
-    In a workbook the sheet named ``sheet`` (case and spaces ignored) is read
-    when there is one, so one workbook can hold both tables; otherwise the
-    first sheet. Column names are stripped and lower-cased; blank cells are
-    ``""``; leading zeros are kept; blank rows are kept so that the index + 2
-    is the spreadsheet row. Raises :class:`InputError` when the file cannot be read.
-    """
-    file = str(path)
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputError([Issue("error", file, f"unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx")])
-    try:
-        if suffix == ".csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
-        else:
-            with pd.ExcelFile(path, engine="openpyxl") as book:
-                names = {str(name).strip().lower(): name for name in book.sheet_names}
-                chosen = names.get((sheet or "").strip().lower(), 0)
-                df = pd.read_excel(book, sheet_name=chosen, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise InputError([Issue("error", file, "the file is empty; it needs a header row of column names")]) from None
-    except UnicodeDecodeError:
-        message = "the file is not UTF-8 text; save it as 'CSV UTF-8' or as .xlsx"
-        raise InputError([Issue("error", file, message)]) from None
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise InputError([Issue("error", file, f"cannot read the file: {exc}")]) from None
-    df.columns = [normalize_header(c) for c in df.columns]
-    duplicated = sorted(set(df.columns[df.columns.duplicated()]))
-    if duplicated:
-        issues = [Issue("error", file, f"column {c} appears more than once", column=c) for c in duplicated]
-        raise InputError(issues)
-    return df.fillna("")
+    return int(token) if token.isascii() and token.isdigit() and len(token) <= digits else None
 
 
 # --------------------------------------------------------------------------
@@ -116,6 +86,7 @@ class _Table:
         self.path, self.file = path, str(path)
         self.issues: list[Issue] = []
         self.columns: frozenset[str] = frozenset()
+        self.sheet: str | None = None
 
     def add(self, severity: Severity, message: str, row: int | None = None, column: str | None = None,
             value: str | None = None) -> None:
@@ -129,18 +100,17 @@ class _Table:
              sheet: str | None = None) -> Iterator[_Row]:
         """The non-blank rows of the file; read and column errors are recorded, not raised."""
         try:
-            df = read_table(self.path, sheet)
+            read = read_table_checked(self.path, sheet, required)
         except InputError as exc:
             self.issues.extend(exc.issues)
             return
+        self.issues.extend(read.notes)
+        df, self.sheet = read.frame, read.sheet
         self.columns = frozenset(df.columns)
-        for column in required:
-            if column not in self.columns:
-                self.add("error", f"missing required column {column}", column=column)
         columns = list(df.columns)
         found = False
         # zip over column lists: much faster than DataFrame.to_dict or per-row access
-        for row, values in enumerate(zip(*(df[c].tolist() for c in columns), strict=True), start=2):
+        for row, values in enumerate(zip(*(df[c].tolist() for c in columns), strict=True), start=read.first_row):
             if "".join(values).strip():
                 found = True
                 yield _Row(self, dict(zip(columns, values, strict=True)), row)
@@ -166,11 +136,16 @@ class _Row:
     def text(self, column: str) -> str:
         return self.cell(column).strip()
 
+    def quoted(self, column: str) -> str:
+        """The cell as a message may quote it: an excerpt, and only a code-like one from a code column."""
+        cell = self.cell(column)
+        return code_excerpt(cell) if column in CODE_COLUMNS else excerpt(cell)
+
     def error(self, column: str, message: str) -> None:
-        self.table.add("error", message, self.row, column, self.cell(column))
+        self.table.add("error", message, self.row, column, self.quoted(column))
 
     def warn(self, column: str, message: str) -> None:
-        self.table.add("warning", message, self.row, column, self.cell(column))
+        self.table.add("warning", message, self.row, column, self.quoted(column))
 
     def required(self, column: str) -> str | None:
         value = self.text(column)
@@ -204,13 +179,45 @@ class _Row:
         if value is not None:
             first = seen.setdefault(value, self.row)
             if first != self.row:
-                self.error(column, f"{what} {value} appears twice, in rows {first} and {self.row}")
+                self.error(column, f"{what} {excerpt(value)} appears twice, in rows {first} and {self.row}")
         return value
+
+
+def _fold(raw: str) -> str:
+    return "".join(raw.split()).casefold()
+
+
+@functools.lru_cache(maxsize=8)
+def _folded_ids(staff_ids: frozenset[str]) -> dict[str, str | None]:
+    folded: dict[str, str | None] = {}
+    for staff_id in staff_ids:
+        key = _fold(staff_id)
+        folded[key] = None if key in folded else staff_id  # two ids alike once folded: no guess
+    return folded
+
+
+def match_staff_id(raw: str, staff_ids: frozenset[str]) -> str | None:
+    """The staff id that ``raw`` names once spaces and case are ignored, when exactly one does."""
+    return _folded_ids(frozenset(staff_ids)).get(_fold(raw))
 
 
 # --------------------------------------------------------------------------
 # Students
 # --------------------------------------------------------------------------
+
+
+def _service_code(row: _Row, rules: Rules, token: str) -> str | None:
+    """The service code for a code or a CALPADS service code (330 by the row's setting), else None."""
+    code = rules.service(token)
+    if code is not None:
+        return code
+    shared = [s.code for s in rules.services.values() if s.calpads and s.calpads == token.strip()]
+    if len(shared) > 1:
+        setting = SETTINGS.get(" ".join(row.text("setting").lower().split()))
+        if setting in shared:
+            return setting
+        return "ambiguous:" + ",".join(shared)
+    return None
 
 
 def _services(row: _Row, rules: Rules) -> tuple[ServiceNeed, ...] | None:
@@ -220,22 +227,35 @@ def _services(row: _Row, rules: Rules) -> tuple[ServiceNeed, ...] | None:
             row.error("services", "no services listed; list service codes separated by ';', e.g. rsp;speech:60")
         return None
     needs: dict[str, ServiceNeed] = {}
-    ok = True
+    problems = 0
+
+    def bad(message: str) -> None:
+        nonlocal problems
+        problems += 1
+        if problems <= ERRORS_PER_CELL:
+            row.error("services", message)
+
     for item in items:
-        code, colon, minutes_raw = item.partition(":")
-        code = code.strip().lower()
-        minutes = parse_whole(minutes_raw) if colon else None
-        if code not in rules.services:
-            row.error("services", f"unknown service {code!r}; use one of {', '.join(rules.services)}")
+        token, colon, minutes_raw = item.partition(":")
+        code = _service_code(row, rules, token)
+        minutes = parse_whole(minutes_raw, digits=5) if colon else None
+        if code is None:
+            bad(f"unknown service {code_excerpt(token.strip())!r}; use one of {', '.join(rules.services)} "
+                f"or a CALPADS service code")
+        elif code.startswith("ambiguous:"):
+            both = code.removeprefix("ambiguous:").replace(",", " or ")
+            bad(f"service {token.strip()} (CALPADS) is {both} depending on the setting; write {both}, or add a "
+                f"setting column saying {both}")
         elif code in needs:
-            row.error("services", f"service {code} is listed twice")
-        elif colon and minutes is None:
-            row.error("services", f"minutes for {code} must be a whole number of minutes per week, e.g. {code}:60")
+            bad(f"service {code} is listed twice")
+        elif colon and (minutes is None or minutes > MAX_MINUTES):
+            bad(f"minutes for {code} must be a whole number of minutes per week (at most {MAX_MINUTES}), "
+                f"e.g. {code}:60")
         else:
             needs[code] = ServiceNeed(code, minutes)
-            continue
-        ok = False
-    return tuple(needs.values()) if ok else None
+    if problems > ERRORS_PER_CELL:
+        row.error("services", f"... and {problems - ERRORS_PER_CELL} more problem(s) in this cell")
+    return tuple(needs.values()) if not problems else None
 
 
 def _alternate_placement(row: _Row, rules: Rules, primary: str | None, secondary: str | None,
@@ -265,6 +285,12 @@ def _parse_student(row: _Row, rules: Rules, seen: dict[str, int], staff_ids: fro
     split = rules.split_support_categories
     student_id = row.unique("student_id", seen, "student id")
     site = row.required("site")
+    if site is not None and len(site) > MAX_ID_CHARS:
+        row.error("site", f"the site is {len(site):,} characters long; at most {MAX_ID_CHARS}")
+        site = None
+    if student_id is not None and len(student_id) > MAX_ID_CHARS:
+        row.error("student_id", f"the id is {len(student_id):,} characters long; at most {MAX_ID_CHARS}")
+        student_id = None
     grade = row.lookup("grade", normalize_grade, GRADE_HELP, required=True)
     primary = row.lookup("primary_disability", rules.category, CATEGORY_HELP, required=True)
     secondary = row.lookup("secondary_disability", rules.category, CATEGORY_HELP, required=False)
@@ -280,12 +306,25 @@ def _parse_student(row: _Row, rules: Rules, seen: dict[str, int], staff_ids: fro
 
     manager = row.text("current_case_manager") or None
     if manager is not None and staff_ids is not None and manager not in staff_ids:
-        row.warn("current_case_manager", f"current case manager {manager} is no longer on staff; ignored")
-        manager = None
+        matched = match_staff_id(manager, staff_ids)
+        if matched is not None:
+            row.warn("current_case_manager", f"current case manager matched to staff id {matched} "
+                                             f"(ignoring case and spaces)")
+            manager = matched
+        else:
+            row.warn("current_case_manager", f"current case manager {excerpt(manager)} is no longer on staff; "
+                                             f"ignored")
+            manager = None
     locked = bool(row.flag("locked", False))
     if locked and manager is None:
         row.warn("locked", "locked without a current case manager: only the current service providers are kept")
 
+    if grade is not None:
+        for column, category in (("primary_disability", primary), ("secondary_disability", secondary)):
+            expected = rules.categories[category].grades if category else frozenset()
+            if expected and grade not in expected:
+                row.warn(column, f"{category} ({rules.categories[category].name}) is a category for other ages "
+                                 f"than grade {grade}; check the disability or the grade")
     if None in (student_id, site, grade, primary, services, support):
         return None
     return Student(
@@ -322,8 +361,8 @@ def _credentials(row: _Row, rules: Rules) -> frozenset[str] | None:
     for token in parse_list(row.cell("credentials")):
         code = rules.credential(token)
         if code is None:
-            row.error("credentials", f"unknown credential {token!r}; use a code such as MMSN or a CTC document "
-                                     f"code such as R3MN")
+            row.error("credentials", f"unknown credential {code_excerpt(token)!r}; use a code such as MMSN or a "
+                                     f"CTC document code such as R3MN")
             ok = False
         else:
             codes.add(code)
@@ -335,20 +374,22 @@ def _fte(row: _Row) -> float | None:
     if not raw:
         return 1.0
     try:
-        fte = float(raw)
+        fte = float(raw) if len(raw) <= 20 else math.nan
     except ValueError:
         fte = math.nan
-    if not 0 < fte <= 1:  # also false for NaN
-        row.error("fte", "FTE must be a number above 0 and at most 1, e.g. 0.5 for half time")
+    if not MIN_FTE <= fte <= 1:  # also false for NaN
+        row.error("fte", f"FTE must be a number from {MIN_FTE} to 1, e.g. 0.5 for half time")
         return None
     return fte
 
 
 def _max_caseload(row: _Row) -> int | None:
     raw = row.text("max_caseload")
-    value = parse_whole(raw)
-    if raw and value is None:
-        row.error("max_caseload", "max caseload must be a whole number of students (0 or more), or blank")
+    value = parse_whole(raw, digits=6)
+    if raw and (value is None or value > MAX_CAP):
+        row.error("max_caseload", f"max caseload must be a whole number of students from 0 to {MAX_CAP:,}, "
+                                  f"or blank")
+        return None
     return value
 
 
@@ -369,12 +410,18 @@ def _check_role_fit(row: _Row, rules: Rules, staff: Staff) -> None:
 def _parse_staff(row: _Row, rules: Rules, seen: dict[str, int]) -> Staff | None:
     """One staff row; issues are recorded on the row's table, None when it has an error."""
     staff_id = row.unique("staff_id", seen, "staff id")
+    if staff_id is not None and len(staff_id) > MAX_ID_CHARS:
+        row.error("staff_id", f"the id is {len(staff_id):,} characters long; at most {MAX_ID_CHARS}")
+        staff_id = None
     role = row.lookup("role", lambda t: t.lower() if t.lower() in rules.roles else None,
                       f"unknown role; use one of {', '.join(rules.roles)}", required=True)
     credentials = _credentials(row, rules)
     sites = frozenset(parse_list(row.cell("sites")))
     if not sites and "sites" in row.table.columns:
         row.error("sites", "no sites listed; list sites separated by ';', or * for every site")
+    if any(len(site) > MAX_ID_CHARS for site in sites):
+        row.error("sites", f"a site is longer than {MAX_ID_CHARS} characters")
+        sites = frozenset()
     fte = _fte(row)
     max_caseload = _max_caseload(row)
     rsp_waiver = bool(row.flag("rsp_waiver", False))
@@ -397,10 +444,16 @@ def _load_staff(path: Path, rules: Rules) -> tuple[list[Staff], frozenset[str] |
     table = _Table(path)
     seen: dict[str, int] = {}
     staff: list[Staff] = []
+    swapped = 0
     for row in table.rows(STAFF_REQUIRED, "staff member", sheet="staff"):
+        if row.text("role").lower() not in rules.roles and row.text("name").lower() in rules.roles:
+            swapped += 1
         person = _parse_staff(row, rules, seen)
         if person is not None:
             staff.append(person)
+    if swapped:
+        table.add("error", f"the name and role columns look swapped: in {swapped} row(s) the name column holds a "
+                           f"role code and the role column does not; check the header row", column="role")
     staff_ids = frozenset(seen) if "staff_id" in table.columns else None
     return staff, staff_ids, table
 
@@ -464,14 +517,19 @@ def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str]
         provider = row.text("provider")
         if not provider or not cross_check:
             continue
+        if provider not in staff_ids and (matched := match_staff_id(provider, staff_ids)) is not None:
+            row.warn("provider", f"provider matched to staff id {matched} (ignoring case and spaces)")
+            provider = matched
         student_id, service = row.text("student_id"), row.text("service").lower()
         key = (student_id, service)
         if student_id not in services_of:
-            row.warn("student_id", f"student {student_id or '(blank)'} is not in the students file; row ignored")
+            row.warn("student_id", f"student {excerpt(student_id or '(blank)')} is not in the students file; "
+                                   f"row ignored")
         elif service not in services_of[student_id]:
-            row.warn("service", f"student {student_id} has no service {service!r} in the students file; row ignored")
+            row.warn("service", f"student {student_id} has no service {code_excerpt(service)!r} in the students "
+                                f"file; row ignored")
         elif provider not in staff_ids:
-            row.warn("provider", f"provider {provider} is no longer on staff; not kept")
+            row.warn("provider", f"provider {excerpt(provider)} is no longer on staff; not kept")
         elif key in current:
             row.warn("service", f"service {service} of student {student_id} is listed twice; the first row is kept")
         else:
@@ -500,6 +558,8 @@ def load_problem(students: Path, staff: Path, rules: Rules,
         current_providers, current_table = _load_current(current, student_list, staff_ids or frozenset(), cross_check)
         tables.append(current_table)
     issues = [issue for table in tables for issue in table.issues]
+    if not (student_table.has_errors or staff_table.has_errors):
+        issues += site_issues(student_list, staff_list, str(students), str(staff))
     if any(issue.severity == "error" for issue in issues):
         raise InputError(issues)
     problem = Problem(rules, tuple(student_list), tuple(staff_list), current_providers)

@@ -444,6 +444,8 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "components": result.components,
         "rules": problem.rules.source,
         "rules_name": problem.rules.name,
+        # caps above the statute that the rules file allowed (override_statutory_caps); empty when none
+        "statute_overrides": list(problem.rules.statute_overrides),
         "inputs_sha256": input_fingerprint(problem),
     }
 

@@ -1,0 +1,127 @@
+"""Files that are safe to open and safe to trust: formula-proof cells, whole plan folders.
+
+Two promises to the director:
+
+- A cell that came from the inputs (an id, a site, a name, a reason quoting
+  them) is shown by Excel as the text it is, never run as a formula
+  (OWASP's CSV-injection guidance): :func:`spreadsheet_safe`.
+- A plan folder on disk is the previous plan whole or the new plan whole: a
+  command writes into a temporary folder beside ``--out`` and swaps it in when
+  everything is written (:func:`atomic_folder`). A run killed at any moment
+  leaves the old folder as it was; no stale file of an earlier run survives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from models.domain.issues import InputError, Issue
+
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """The value as a spreadsheet must show it: text that starts like a formula gets a leading apostrophe.
+
+    Stable name: the CSV writers and the workbook writer (plan.xlsx) both call
+    it for every cell that comes from the inputs. Numbers and blanks pass
+    unchanged, so a negative number the planner computed stays a number.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table with every text cell made :func:`spreadsheet_safe` (numbers are left as they are)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(spreadsheet_safe)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as CSV with formula-proof text cells."""
+    safe_frame(frame).to_csv(path, index=False)
+
+
+def _bad_out(out_dir: Path, why: str) -> InputError:
+    return InputError([Issue("error", str(out_dir), f"cannot write the output folder: {why}")])
+
+
+@contextlib.contextmanager
+def atomic_folder(out_dir: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``out_dir``; on success it replaces ``out_dir`` whole.
+
+    Write every output into the yielded folder. When the block ends without an
+    exception the previous ``out_dir`` (if any) is renamed aside, the new one
+    renamed into place, and the old one removed: at every instant ``out_dir``
+    is either the previous folder or the new one, never a mix. On an exception
+    the temporary folder is removed and ``out_dir`` is untouched. An
+    unwritable location raises :class:`InputError` (bad input, exit 2) before
+    anything is computed into it.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _bad_out(out_dir, "it is a file, not a folder")
+    parent = out_dir.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+    except OSError as exc:
+        raise _bad_out(out_dir, exc.strerror or type(exc).__name__) from None
+    try:
+        yield work
+        _swap_in(work, out_dir.resolve())
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return done
+
+
+def _swap_in(work: Path, target: Path) -> None:
+    """Replace ``target`` by ``work``: one atomic exchange where the system offers it, else two renames."""
+    for path in work.rglob("*"):  # the files reach the disk before the folder is visible
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    if not target.exists():
+        os.rename(work, target)
+        return
+    if _exchange(work, target):
+        shutil.rmtree(work, ignore_errors=True)  # now the previous plan
+        return
+    # elsewhere: a moment without the folder, but never a mix of the two plans
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(work, target)
+    except OSError:
+        os.rename(old, target)  # put the previous plan back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
