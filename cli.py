@@ -82,6 +82,7 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
     except (InputError, RulesError) as exc:
         raise _bad_input(exc) from None
     _say_statute_overrides(rules)
+    warnings = _with_workload_warning(problem, warnings, students_path)
     for issue in warnings[:MAX_WARNINGS_SHOWN]:
         click.echo(str(issue), err=True)
     if len(warnings) > MAX_WARNINGS_SHOWN:
@@ -113,6 +114,12 @@ def _say_statute_overrides(rules) -> None:
     """A rules file that raises a statutory cap is allowed only with an override; every run says so."""
     for finding in rules.statute_overrides:
         click.echo(f"WARNING: the rules file overrides the law: {finding}", err=True)
+def _with_workload_warning(problem, warnings: list, students_path: Path) -> list:
+    """The loader's warnings plus one naming the students whose service minutes the workload assumes."""
+    from models.domain.workload import defaulted_minutes_issue
+
+    defaulted = defaulted_minutes_issue(problem, str(students_path))
+    return [*warnings, *([defaulted] if defaulted else [])]
 
 
 class _Commands(click.Group):
@@ -196,6 +203,7 @@ def check(students_path, staff_path, rules_path) -> None:
                     click.echo(str(issue), err=True)
         raise _bad_input(exc) from None
     _say_statute_overrides(rules)
+    warnings = _with_workload_warning(problem, warnings, students_path)
     for issue in warnings:
         click.echo(str(issue))
     click.echo(f"OK: {len(problem.students)} students, {len(problem.staff)} staff, "

@@ -31,8 +31,9 @@ def run_check(tmp_path: Path, students: str, staff: str):
 def test_check_good_input_exits_0(tmp_path):
     result = run_check(tmp_path, STUDENTS, STAFF)
     assert result.exit_code == 0, result.output
-    assert "OK: 2 students, 3 staff, 3 services, 1 warning(s)." in result.output
+    assert "OK: 2 students, 3 staff, 3 services, 2 warning(s)." in result.output
     assert "support level not given" in result.output  # AUT without support level
+    assert "service(s) of 1 student(s) have no weekly minutes" in result.output  # workload assumes defaults
 
 
 def test_check_bad_input_exits_2_naming_file_row_column_value(tmp_path):

@@ -18,7 +18,8 @@ CONTRACT_COLUMNS = {
     "assignments.csv": ["student_id", "site", "case_manager", "case_manager_role", "mode", "best_practice", "status",
                         "reason"],
     "services.csv": ["student_id", "service", "provider", "provider_role", "status", "reason"],
-    "caseloads.csv": ["staff_id", "role", "fte", "sites", "case_managed", "cap", "load_ratio", "over_cap"],
+    "caseloads.csv": ["staff_id", "role", "fte", "sites", "case_managed", "cap", "load_ratio", "over_cap",
+                      "workload_minutes", "workload_ratio"],
 }
 
 
@@ -68,6 +69,12 @@ def test_summary_counts_match_the_tables(sample_plan):
     for key in ("objective", "best_bound", "solve_seconds", "best_practice_rate", "max_load_ratio",
                 "load_ratio_stddev", "changed_case_managers", "rules", "inputs_sha256"):
         assert key in summary
+    caseloads = read(out / "caseloads.csv")
+    available = caseloads[caseloads["available"] == "true"]
+    for role, people in available.groupby("role"):
+        ratios = people["workload_ratio"].astype(float)
+        assert summary["max_workload_ratio"][role] == pytest.approx(ratios.max(), abs=1e-4)
+        assert summary["workload_ratio_spread"][role] == pytest.approx(ratios.max() - ratios.min(), abs=2e-4)
 
 
 def test_unserved_services_say_why(sample_plan):
@@ -234,7 +241,7 @@ def test_a_district_rules_file_replaces_the_default(tmp_path):
 
 
 def test_a_plan_run_shows_the_first_warnings_and_counts_the_rest(tmp_path):
-    rows = "".join(f"{i:03d},A,3,AUT,rsp\n" for i in range(25))  # support level blank: one warning each
+    rows = "".join(f"{i:03d},A,3,AUT,rsp:120\n" for i in range(25))  # support level blank: one warning each
     students_path, staff_path = write_district(tmp_path / "in", "student_id,site,grade,primary_disability,services\n"
                                                + rows, STAFF.replace("LINCOLN", "A"))
     result = CliRunner().invoke(main, ["plan", "--students", str(students_path), "--staff", str(staff_path),

@@ -27,6 +27,7 @@ from models.domain.objective import (
 )
 from models.domain.problem import Problem
 from models.domain.rule_table import CASE_MANAGER, check_by_id, first_blocking_rule
+from models.domain.workload import compute_workloads, defaulted_demands, workload_kpis
 
 INSTRUCTING, SERVICE, COORDINATING = "instructing", "service", "coordinating"
 
@@ -37,6 +38,8 @@ class Plan:
 
     providers: tuple[int | None, ...]  # per Problem.demands
     case_managers: tuple[int | None, ...]  # per Problem.students
+    # per Problem.assessments: the resource specialist assigned each pending initial assessment (AB 560)
+    assessors: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +248,8 @@ def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
         "changed_case_managers": changed_cm,
         "changed_providers": changed_prov,
         "roles": _role_kpis(problem, loads),
+        "workload_roles": workload_kpis(problem, compute_workloads(problem, plan)),
+        "workload_minutes_defaulted": len(defaulted_demands(problem)),
     }
 
 

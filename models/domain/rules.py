@@ -8,6 +8,7 @@ validates them into frozen values. A malformed rules file raises
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -99,6 +100,36 @@ class Weights:
     change_provider: int
 
 
+BALANCE_ON = ("workload", "students")
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """The weekly workload model (``[workload]`` in the rules file); every number has a source.
+
+    A person's weekly workload is the direct service minutes of the pupils they
+    serve grossed up by the indirect share, plus minutes per case managed, per
+    pending initial assessment and per extra site travelled to. Capacity is
+    ``contract_minutes`` x FTE.
+    """
+
+    balance_on: str  # "workload" or "students": what the balance term evens out
+    contract_minutes: int  # weekly contract minutes of a full-time person
+    indirect_share: float  # share of working time spent on indirect work (ASHA 3:1: 0.25)
+    case_management_minutes: int  # per case managed, per week
+    travel_minutes: int  # per extra site served in a week
+    assessment_minutes: int  # per pending initial assessment, per week
+    default_minutes: Mapping[str, int]  # service -> weekly minutes when a student's are blank
+    group_size: Mapping[str, int]  # service -> pupils sharing a session (a class, a group); 1 when absent
+    sources: Mapping[str, str]  # key (default_minutes.<service> for those) -> where the number comes from
+
+    def service_minutes(self, service: str, iep_minutes: int) -> int:
+        """One pupil's weekly workload of a service, whole minutes: the IEP minutes shared by the
+        group (a class of 12 counts 1/12 of the class time per pupil), plus the indirect share."""
+        per_pupil = iep_minutes / self.group_size.get(service, 1)
+        return math.floor(per_pupil / (1.0 - self.indirect_share) + 0.5)
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     name: str
@@ -111,6 +142,7 @@ class Rules:
     weights: Weights
     # caps above the statute this file allows with ``override_statutory_caps`` (every output says so)
     statute_overrides: tuple[str, ...] = ()
+    workload: Workload | None = None  # None: the rules file has no [workload] table
     # look-up maps built once
     category_by_token: Mapping[str, str] = field(default_factory=dict)
     credential_by_token: Mapping[str, str] = field(default_factory=dict)
@@ -374,6 +406,8 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
     )
     w.done()
 
+    workload = _workload(top.table("workload"), f"{source}: [workload]", services) if "workload" in raw else None
+
     category_by_token: dict[str, str] = {}
     for cat in categories.values():
         category_by_token[cat.abbrev] = cat.abbrev
@@ -403,6 +437,70 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
         best_practice_order=order,
         weights=weights,
         statute_overrides=tuple(above),
+        workload=workload,
         category_by_token=category_by_token,
         credential_by_token=credential_by_token,
+    )
+
+
+_WORKLOAD_NUMBERS = ("contract_minutes", "indirect_share", "case_management_minutes",
+                     "travel_minutes_per_extra_site", "assessment_minutes")
+
+
+def _sourced_number(body: Any, where: str, fraction: bool = False) -> tuple[float, str]:
+    """``{ value = N, source = "..." }``: a number and where it comes from (both required)."""
+    t = _Table(body, where)
+    t.done(("value", "source"))
+    source = t.str("source", required=True)
+    if not source.strip():
+        raise RulesError(f"{where}: source: say where the number comes from")
+    if fraction:
+        value = t._get("value", (int, float), None, True)
+        if isinstance(value, bool) or not 0 <= value < 1:
+            raise RulesError(f"{where}: value: {value!r} must be a fraction from 0 up to (not including) 1")
+        return float(value), source
+    return t.int("value", required=True), source
+
+
+def _workload(raw: Mapping[str, Any], where: str, services: Mapping[str, Service]) -> Workload:
+    """Parse ``[workload]``: every number with its source, a default for every service, no unknown key."""
+    t = _Table(raw, where)
+    t.done(("balance_on", "default_minutes", "group_size", *_WORKLOAD_NUMBERS))
+    balance_on = t.str("balance_on", "students")
+    if balance_on not in BALANCE_ON:
+        raise RulesError(f"{where}: balance_on: {balance_on!r} is not one of {', '.join(BALANCE_ON)}")
+    numbers: dict[str, float] = {}
+    sources: dict[str, str] = {}
+    for key in _WORKLOAD_NUMBERS:
+        if key not in t.data:
+            raise RulesError(f"{where}: missing key {key!r} (a table: {{ value = ..., source = \"...\" }})")
+        numbers[key], sources[key] = _sourced_number(t.data[key], f"{where}: {key}", key == "indirect_share")
+    if numbers["contract_minutes"] <= 0:
+        raise RulesError(f"{where}: contract_minutes: must be more than 0")
+    defaults: dict[str, int] = {}
+    given = t.table("default_minutes")
+    for code in given:
+        _check_known([code], services, f"{where}: default_minutes", "service")
+    for code in services:
+        if code not in given:
+            raise RulesError(f"{where}: default_minutes: missing service {code!r}")
+        value, sources[f"default_minutes.{code}"] = _sourced_number(given[code], f"{where}: default_minutes.{code}")
+        defaults[code] = int(value)
+    groups: dict[str, int] = {}
+    for code, body in t.table("group_size").items():
+        _check_known([code], services, f"{where}: group_size", "service")
+        value, sources[f"group_size.{code}"] = _sourced_number(body, f"{where}: group_size.{code}")
+        if value < 1:
+            raise RulesError(f"{where}: group_size.{code}: value must be at least 1")
+        groups[code] = int(value)
+    return Workload(
+        balance_on=balance_on,
+        contract_minutes=int(numbers["contract_minutes"]),
+        indirect_share=numbers["indirect_share"],
+        case_management_minutes=int(numbers["case_management_minutes"]),
+        travel_minutes=int(numbers["travel_minutes_per_extra_site"]),
+        assessment_minutes=int(numbers["assessment_minutes"]),
+        default_minutes=defaults,
+        group_size=groups,
+        sources=sources,
     )

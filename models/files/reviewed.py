@@ -24,6 +24,7 @@ from models.domain.objective import best_practice_services
 from models.domain.plan import Result, case_manager_mode, manager_rank
 from models.domain.problem import Problem
 from models.domain.reasons import Review, review_plan
+from models.domain.workload import compute_workloads
 from models.workflows.comparison import NEAR_CAP, cap_ratio
 from models.workflows.moves import Move
 
@@ -140,6 +141,8 @@ class StaffRow:
     load_ratio: float | None  # load over the prorated cap or target (balance)
     cap_ratio: float | None  # load over the cap, or the FTE share of a district average cap
     over_cap: bool
+    workload_minutes: int | None = None  # weekly workload (None: the rules have no [workload])
+    workload_ratio: float | None = None  # workload over the FTE share of the weekly capacity
 
     @property
     def cap_mark(self) -> str:
@@ -161,6 +164,8 @@ class StaffRow:
             "cap": "" if self.cap is None else self.cap,
             "load_ratio": "" if self.load_ratio is None else round(self.load_ratio, 4),
             "over_cap": _flag(self.over_cap), "load": self.load, "cap_mark": self.cap_mark,
+            "workload_minutes": "" if self.workload_minutes is None else self.workload_minutes,
+            "workload_ratio": "" if self.workload_ratio is None else round(self.workload_ratio, 4),
         }
 
 
@@ -361,8 +366,9 @@ def _services(problem: Problem, result: Result, review: Review, names: Names) ->
     return tuple(rows)
 
 
-def _staff(problem: Problem, review: Review, names: Names) -> tuple[StaffRow, ...]:
+def _staff(problem: Problem, result: Result, review: Review, names: Names) -> tuple[StaffRow, ...]:
     rules, loads = problem.rules, review.loads
+    workloads = compute_workloads(problem, result.plan)
     rows = []
     for p, person in enumerate(problem.staff):
         cap = caseload_cap(rules, person)
@@ -374,6 +380,8 @@ def _staff(problem: Problem, review: Review, names: Names) -> tuple[StaffRow, ..
             load_ratio=load_ratio(rules, person, loads.served[p]) if person.available else None,
             cap_ratio=cap_ratio(problem, p, loads.served[p]),
             over_cap=cap is not None and loads.served[p] > cap,
+            workload_minutes=None if workloads is None else workloads.minutes[p],
+            workload_ratio=None if workloads is None else workloads.ratios[p],
         ))
     return tuple(rows)
 
@@ -437,6 +445,9 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "best_practice_rate": kpis["best_practice_rate"],
         "max_load_ratio": {role: v["max_load_ratio"] for role, v in roles.items()},
         "load_ratio_stddev": {role: v["load_ratio_stddev"] for role, v in roles.items()},
+        "max_workload_ratio": {role: v["max_workload_ratio"] for role, v in kpis["workload_roles"].items()},
+        "workload_ratio_spread": {role: v["workload_ratio_spread"] for role, v in kpis["workload_roles"].items()},
+        "workload_minutes_defaulted": kpis["workload_minutes_defaulted"],
         "changed_case_managers": kpis["changed_case_managers"],
         "changed_providers": kpis["changed_providers"],
         "objective_terms": report.terms.as_dict(),
@@ -475,7 +486,7 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
     names = names or NO_NAMES
     students = _students(problem, result, review, names)
     services = _services(problem, result, review, names)
-    staff = _staff(problem, review, names)
+    staff = _staff(problem, result, review, names)
     fully = sum(r.fully_served for r in students)
     summary = summary_data(problem, result, review, fully, timings)
     headline = Headline(

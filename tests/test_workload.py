@@ -1,0 +1,125 @@
+"""The workload model: minutes, indirect share, case management, travel; rules validation; the checker.
+
+Arithmetic with the California defaults: indirect share 0.25 (a pupil's minutes
+count / 0.75), speech in pairs (group size 2), 30 minutes per case managed,
+60 minutes per extra site, capacity 2,250 minutes x FTE.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+
+import pytest
+
+from models.domain.plan import Plan, check_plan
+from models.domain.rules import DEFAULT_RULES_PATH, RulesError, rules_from_mapping
+from models.domain.workload import compute_workloads, defaulted_demands, defaulted_minutes_issue
+from tests.factories import district, staff, student
+
+
+def plan_of(problem, providers, managers):
+    index = problem.staff_index
+    return Plan(providers=tuple(None if p is None else index[p] for p in providers),
+                case_managers=tuple(None if m is None else index[m] for m in managers))
+
+
+def minutes_of(problem, plan):
+    workloads = compute_workloads(problem, plan)
+    return dict(zip([p.staff_id for p in problem.staff], workloads.minutes, strict=True))
+
+
+def test_direct_minutes_count_with_their_group_and_indirect_share():
+    # speech 90 min in pairs: 45 per pupil, / 0.75 = 60; pt 30 min one to one: / 0.75 = 40
+    problem = district([student("s1", "speech:90", primary="SLI"), student("s2", "pt:30", primary="OI")],
+                       [staff("slp", "slp", "SLP"), staff("pt", "pt"), staff("psych", "psychologist")])
+    plan = plan_of(problem, ["slp", "pt"], [None, None])
+    assert minutes_of(problem, plan) == {"slp": 60, "pt": 40, "psych": 0}
+    assert compute_workloads(problem, plan).ratios[0] == pytest.approx(60 / 2250)
+
+
+def test_a_case_managed_student_counts_in_the_case_managers_workload():
+    # the psychologist delivers nothing to s1 but manages the case: 30 minutes a week
+    problem = district([student("s1", "pt:30", primary="OI")],
+                       [staff("pt", "pt"), staff("psych", "psychologist")])
+    plan = plan_of(problem, ["pt"], ["psych"])
+    assert minutes_of(problem, plan) == {"pt": 40, "psych": 30}
+
+
+def test_travel_between_two_sites_counts_once_per_extra_site():
+    # speech 60 in pairs: 30 / 0.75 = 40 each; two sites: one extra site, 60 minutes of travel
+    problem = district([student("a", "speech:60", primary="SLI", site="A"),
+                        student("b", "speech:60", primary="SLI", site="B"),
+                        student("c", "speech:60", primary="SLI", site="B")],
+                       [staff("slp", "slp", "SLP", sites="A;B")])
+    both = plan_of(problem, ["slp", "slp", "slp"], [None, None, None])
+    one_site = plan_of(problem, [None, "slp", "slp"], [None, None, None])
+    assert minutes_of(problem, both) == {"slp": 3 * 40 + 60}
+    assert minutes_of(problem, one_site) == {"slp": 2 * 40}  # serving B only: no travel
+
+
+def test_blank_minutes_use_the_service_default_and_are_reported_by_id():
+    # speech default 60 in pairs: 30 / 0.75 = 40
+    problem = district([student("s1", "speech", primary="SLI"), student("s2", "speech:60", primary="SLI")],
+                       [staff("slp", "slp", "SLP")])
+    plan = plan_of(problem, ["slp", "slp"], [None, None])
+    assert minutes_of(problem, plan) == {"slp": 80}
+    assert defaulted_demands(problem) == [0]
+    issue = defaulted_minutes_issue(problem, "students.csv")
+    assert issue.severity == "warning" and "1 service(s) of 1 student(s)" in issue.message and "s1" in issue.message
+
+
+def test_the_checker_reports_workload_per_role():
+    problem = district([student("s1", "speech:60", primary="SLI"), student("s2", "speech:120", primary="SLI")],
+                       [staff("slp1", "slp", "SLP"), staff("slp2", "slp", "SLP", fte=0.5)])
+    plan = plan_of(problem, ["slp1", "slp2"], ["slp1", "slp2"])
+    # slp1: 40 + 30 = 70 of 2,250; slp2: 80 + 30 = 110 of 1,125
+    kpis = check_plan(problem, plan).kpis["workload_roles"]["slp"]
+    assert kpis["max_workload_ratio"] == round(110 / 1125, 4)
+    assert kpis["workload_ratio_spread"] == round(110 / 1125 - 70 / 2250, 4)
+
+
+def test_rules_without_a_workload_table_have_no_workload():
+    raw = tomllib.loads(DEFAULT_RULES_PATH.read_text())
+    del raw["workload"]
+    rules = rules_from_mapping(raw, "own.toml")
+    problem = district([student("s1", "speech", primary="SLI")], [staff("slp", "slp", "SLP")], rules_=rules)
+    assert compute_workloads(problem, plan_of(problem, ["slp"], ["slp"])) is None
+    assert defaulted_demands(problem) == []
+
+
+def _edited(edit) -> dict:
+    raw = tomllib.loads(DEFAULT_RULES_PATH.read_text())
+    edit(raw["workload"])
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragment"),
+    [
+        (lambda w: w.update(travel_minutes=30), "[workload]: unknown key 'travel_minutes'"),
+        (lambda w: w["contract_minutes"].pop("source"), "contract_minutes: missing key 'source'"),
+        (lambda w: w["contract_minutes"].update(value="2250"), "contract_minutes: value: '2250' is not a int"),
+        (lambda w: w["indirect_share"].update(value=1.0), "indirect_share: value: 1.0 must be a fraction"),
+        (lambda w: w.update(balance_on="heads"), "balance_on: 'heads' is not one of workload, students"),
+        (lambda w: w["default_minutes"].pop("speech"), "default_minutes: missing service 'speech'"),
+        (lambda w: w["default_minutes"].update(music={"value": 1, "source": "x"}), "unknown service 'music'"),
+        (lambda w: w["group_size"].update(sdc={"value": 0, "source": "x"}), "group_size.sdc: value must be at least 1"),
+        (lambda w: w["case_management_minutes"].update(note="x"), "unknown key 'note'"),
+        (lambda w: w.pop("assessment_minutes"), "missing key 'assessment_minutes'"),
+    ],
+)
+def test_a_bad_workload_table_names_file_table_and_key(edit, fragment):
+    with pytest.raises(RulesError) as err:
+        rules_from_mapping(_edited(edit), "own.toml")
+    assert str(err.value).startswith("own.toml: [workload]")
+    assert fragment in str(err.value)
+
+
+def test_every_default_number_says_where_it_comes_from():
+    rules = district([], []).rules
+    workload = rules.workload
+    assert workload.indirect_share == 0.25 and "ASHA 3:1" in workload.sources["indirect_share"]
+    assert set(workload.default_minutes) == set(rules.services)
+    assert all(workload.sources[f"default_minutes.{s}"] for s in rules.services)
+    assert dataclasses.replace(workload, indirect_share=0.0).service_minutes("pt", 30) == 30
