@@ -4,7 +4,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -21,7 +21,11 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/caseload plan --out plan
 
-test: $(TEST_STAMP)
+# The report test opens report.html in Debian's headless Chromium (never `playwright install`).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: $(TEST_STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -234,6 +234,7 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_
     """
     problem = _load(students_path, staff_path, rules_path)
     people = _names(students_path, staff_path)
+    from models.files.report_pages import write_comparison_report
     from models.files.tables import comparison_text, write_comparison
     from models.files.writers import write_plan
     from models.workflows.comparison import outcome_row
@@ -259,13 +260,16 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_
     except InputError as exc:
         raise _bad_input(exc) from None
     base, anchored, results = plan_side_by_side(problem, problems[1:], _solve_options(time_limit, workers, seed))
-    rows = []
+    rows, pages = [], []
     for (label, folder), planned, result in zip(names, [problem, *anchored], [base, *results], strict=True):
-        write_plan(planned, result, out_dir / folder, names=people)
+        reviewed = write_plan(planned, result, out_dir / folder, names=people)
         rows.append(outcome_row(label, planned, result, problem, base.plan))
+        pages.append((label, folder, reviewed, rows[-1]))
     write_comparison(rows, out_dir / "comparison.csv")
+    write_comparison_report(pages, out_dir / "report.html")
     click.echo(comparison_text(rows))
-    click.echo(f"Plans and comparison.csv written to {out_dir.resolve()}")
+    click.echo(f"Plans, comparison.csv and report.html (the comparison to print or share) written to "
+               f"{out_dir.resolve()}")
 
 
 @main.command()
@@ -314,7 +318,7 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
 @main.command()
 @input_options(require=True)
 @click.option("--out", "out_dir", type=out_folder, default=Path("staffing"), show_default=True,
-              help="Folder for hires.csv.")
+              help="Folder for hires.csv and report.html.")
 @solver_options
 def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers, seed) -> None:
     """The fewest hires (role, credentials, sites, FTE) that let every service be delivered within caps.
@@ -322,6 +326,7 @@ def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers
     --time-limit applies to each of the plans the search makes.
     """
     problem = _load(students_path, staff_path, rules_path)
+    from models.files.report_pages import write_staffing_report
     from models.files.tables import hires_text, write_hires
     from optimizer.staffing import find_hires
 
@@ -331,8 +336,9 @@ def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers
         raise _bad_input(exc) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     write_hires(result, out_dir / "hires.csv")
+    write_staffing_report(result, out_dir / "report.html")
     click.echo(hires_text(result))
-    click.echo(f"hires.csv written to {out_dir.resolve()}")
+    click.echo(f"hires.csv and report.html (the hires and their curve) written to {out_dir.resolve()}")
 
 
 if __name__ == "__main__":

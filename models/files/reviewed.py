@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from models.domain.caps import caseload_cap, load_ratio
+from models.domain.caps import balance_target, caseload_cap, load_ratio
 from models.domain.names import NO_NAMES, Names
 from models.domain.objective import best_practice_services
 from models.domain.plan import Result, case_manager_mode, manager_rank
@@ -143,6 +143,8 @@ class StaffRow:
     over_cap: bool
     workload_minutes: int | None = None  # weekly workload (None: the rules have no [workload])
     workload_ratio: float | None = None  # workload over the FTE share of the weekly capacity
+    full_load: float | None = None  # what load_ratio divides by: the cap, an average share or a balance target
+    full_load_kind: str = ""  # "cap", "district-average share" or "full-time load"
 
     @property
     def cap_mark(self) -> str:
@@ -382,8 +384,16 @@ def _staff(problem: Problem, result: Result, review: Review, names: Names) -> tu
             over_cap=cap is not None and loads.served[p] > cap,
             workload_minutes=None if workloads is None else workloads.minutes[p],
             workload_ratio=None if workloads is None else workloads.ratios[p],
+            full_load=balance_target(rules, person), full_load_kind=_full_load_kind(problem, person.role, cap),
         ))
     return tuple(rows)
+
+
+def _full_load_kind(problem: Problem, role: str, cap: int | None) -> str:
+    if cap is not None:
+        return "cap"
+    spec = problem.rules.roles.get(role)
+    return "district-average share" if spec is not None and spec.average_cap is not None else "full-time load"
 
 
 def _unserved(students: Sequence[StudentRow], services: Sequence[ServiceRow]) -> tuple[UnservedRow, ...]:
@@ -473,7 +483,7 @@ def _notes(headline: Headline, students: Sequence[StudentRow], staff: Sequence[S
                      + ".")
     unavailable = sum(not r.available for r in staff)
     if unavailable:
-        notes.append(f"{unavailable} staff members are marked unavailable and given no students.")
+        notes.append(f"{unavailable} staff member(s) marked unavailable, given no students.")
     notes.append(f"Rules used: {headline.rules_name} ({headline.rules_source}).")
     return tuple(notes)
 
