@@ -79,7 +79,12 @@ def best_practice_rank(rules: Rules, student: Student, delivered_by_manager: set
     who delivers none of them comes next, and anyone else coordinating last.
     For a student with none of those services a coordinator is best practice.
     """
-    ranked = best_practice_services(rules, student)
+    return rank_among(rules, best_practice_services(rules, student), delivered_by_manager, manager_role)
+
+
+def rank_among(rules: Rules, ranked: tuple[str, ...], delivered_by_manager: set[str] | frozenset[str],
+               manager_role: str) -> int:
+    """:func:`best_practice_rank` given the student's ranked services (computed once by a caller pricing many)."""
     for rank, service in enumerate(ranked):
         if service in delivered_by_manager:
             return rank
@@ -89,3 +94,12 @@ def best_practice_rank(rules: Rules, student: Student, delivered_by_manager: set
 def coordinating_rank(rules: Rules, n_ranked: int, manager_role: str) -> int:
     role = rules.roles.get(manager_role)
     return n_ranked if role is not None and role.coordinator else n_ranked + 1
+
+
+def balance_change(load: int, change: int, target: float | None, weight: int) -> int:
+    """What a person's balance cost changes by when ``change`` pupils join (or leave, negative) a load.
+
+    Explanations and placements price a local change with this, so their
+    marginals are the objective's own.
+    """
+    return balance_cost(load + change, target, weight) - balance_cost(load, target, weight)

@@ -87,6 +87,8 @@ class Role:
     preschool_grades: frozenset[str]
     balance_target: int | None
     case_management_target: int | None
+    # where each cap comes from, e.g. {"cap": "EC 56362(c)"}: keys cap, waiver_cap, average_cap, preschool_cap
+    cap_sources: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +280,17 @@ def _check_known(values: list[str] | set[str], known: Mapping[str, Any], where: 
             raise RulesError(f"{where}: unknown {what} {value!r}")
 
 
+CAP_KINDS = ("cap", "waiver_cap", "average_cap", "preschool_cap")
+
+
+def _cap_sources(role: _Table, where: str) -> dict[str, str]:
+    """``[roles.X.cap_sources]``: the law or agreement behind each cap, quoted in explanations."""
+    sources = _Table(role.table("cap_sources"), f"{where}.cap_sources")
+    out = {kind: sources.str(kind) for kind in CAP_KINDS if kind in sources.data}
+    sources.done()
+    return out
+
+
 def load_rules(path: str | Path | None = None) -> Rules:
     """Read and validate a rules TOML file (the California default when None)."""
     path = Path(path) if path is not None else DEFAULT_RULES_PATH
@@ -385,6 +398,7 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
             preschool_grades=expand_grades(t.strs("preschool_grades", ("PS",)), where),
             balance_target=t.int("balance_target"),
             case_management_target=t.int("case_management_target"),
+            cap_sources=_cap_sources(t, where),
         )
         t.str("source")
         t.done()

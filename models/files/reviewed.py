@@ -39,6 +39,7 @@ from models.files.rows import (  # noqa: F401 - the row types and marks, importa
     UnservedRow,
 )
 from models.workflows.comparison import cap_ratio
+from models.workflows.explanations import ExplainRow, explain_rows
 from models.workflows.moves import Move
 
 
@@ -135,6 +136,7 @@ class ReviewedPlan:
     summary: dict  # summary.json
     with_student_names: bool
     moves: tuple[MoveRow, ...] | None = None  # after a rebalance
+    explain: tuple[ExplainRow, ...] = ()  # explain.csv: the nearest alternatives of each (student, role)
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -168,7 +170,8 @@ def _bent_preferences(problem: Problem, result: Result, s: int) -> str:
     return "; ".join(notes)
 
 
-def _students(problem: Problem, result: Result, review: Review, names: Names) -> tuple[StudentRow, ...]:
+def _students(problem: Problem, result: Result, review: Review, names: Names,
+              why: dict[tuple[str, str], str]) -> tuple[StudentRow, ...]:
     plan = result.plan
     rows = []
     for s, student in enumerate(problem.students):
@@ -184,11 +187,13 @@ def _students(problem: Problem, result: Result, review: Review, names: Names) ->
             mode=case_manager_mode(problem, plan, s) or "", best_practice=None if rank is None else rank == 0,
             reason=review.unassigned.get(s, ""), notes=_bent_preferences(problem, result, s),
             unserved=tuple(problem.demands[d].service for d in problem.demands_of[s] if plan.providers[d] is None),
+            why=why.get((student.student_id, CASE_MANAGER), ""),
         ))
     return tuple(rows)
 
 
-def _services(problem: Problem, result: Result, review: Review, names: Names) -> tuple[ServiceRow, ...]:
+def _services(problem: Problem, result: Result, review: Review, names: Names,
+              why: dict[tuple[str, str], str]) -> tuple[ServiceRow, ...]:
     rows = []
     for d, demand in enumerate(problem.demands):
         p = result.plan.providers[d]
@@ -199,7 +204,7 @@ def _services(problem: Problem, result: Result, review: Review, names: Names) ->
             provider="" if person is None else person.staff_id,
             provider_name="" if person is None else names.of_staff(person),
             provider_role="" if person is None else person.role, reason=review.unserved.get(d, ""),
-            minutes_per_week=demand.minutes,
+            minutes_per_week=demand.minutes, why=why.get((student_id, demand.service), ""),
         ))
     return tuple(rows)
 
@@ -330,8 +335,12 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
     """Review a plan once for every format."""
     review = review or review_plan(problem, result.plan)
     names = names or NO_NAMES
-    students = _students(problem, result, review, names)
-    services = _services(problem, result, review, names)
+    explain = explain_rows(problem, result.plan)
+    why: dict[tuple[str, str], str] = {}
+    for row in explain:
+        why.setdefault((row.student_id, row.role), row.beside_assignment())
+    students = _students(problem, result, review, names, why)
+    services = _services(problem, result, review, names, why)
     staff = _staff(problem, result, review, names)
     fully = sum(r.fully_served for r in students)
     summary = summary_data(problem, result, review, fully, timings)
@@ -347,7 +356,7 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
         unserved=_unserved(students, services), sites=_sites(students, services), summary=summary,
         with_student_names=names.has_student_names,
         moves=None if moves is None else _moves(problem, moves, effective_date, names),
-        notes=_notes(headline, students, staff),
+        notes=_notes(headline, students, staff), explain=explain,
     )
 
 

@@ -39,6 +39,7 @@ class StudentRow:
     reason: str  # why no case manager
     notes: str  # preferences the plan bends for this student
     unserved: tuple[str, ...]  # services nobody delivers
+    why: str = ""  # why this case manager: the nearest alternative's verdict (explain.csv)
 
     @property
     def status(self) -> str:
@@ -56,7 +57,7 @@ class StudentRow:
             "case_manager": self.case_manager, "case_manager_name": self.case_manager_name,
             "case_manager_role": self.case_manager_role, "mode": self.mode,
             "best_practice": _flag(self.best_practice), "status": self.status, "reason": self.reason,
-            "notes": self.notes,
+            "notes": self.notes, "why": self.why,
         }
 
 
@@ -72,6 +73,7 @@ class ServiceRow:
     provider_role: str
     reason: str
     minutes_per_week: int | None
+    why: str = ""  # why this provider: the nearest alternative's verdict (explain.csv)
 
     @property
     def status(self) -> str:
@@ -83,6 +85,7 @@ class ServiceRow:
             "student_id": self.student_id, **name, "service": self.service, "provider": self.provider,
             "provider_name": self.provider_name, "provider_role": self.provider_role, "status": self.status,
             "reason": self.reason, "minutes_per_week": "" if self.minutes_per_week is None else self.minutes_per_week,
+            "why": self.why,
         }
 
 

@@ -15,6 +15,7 @@ from models.domain.names import Names
 from models.domain.plan import Result
 from models.domain.problem import Problem
 from models.domain.reasons import Review
+from models.files.explain_files import write_explain
 from models.files.report import write_report
 from models.files.reviewed import EMPTY_COLUMNS, ReviewedPlan, input_fingerprint, reviewed_plan, table_rows
 from models.files.workbook import write_workbook
@@ -26,12 +27,13 @@ CSV_FILES = ("assignments", "services", "caseloads", "moves")  # the unserved ro
 
 
 def write_reviewed(reviewed: ReviewedPlan, out_dir: Path) -> None:
-    """The CSV files, summary.json (moves.csv after a rebalance), plan.xlsx and report.html."""
+    """The CSV files (explain.csv too), summary.json (moves.csv after a rebalance), plan.xlsx and report.html."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for stem, rows in table_rows(reviewed).items():
         if stem in CSV_FILES:
             frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=EMPTY_COLUMNS.get(stem, []))
             frame.to_csv(out_dir / f"{stem}.csv", index=False)
+    write_explain(reviewed.explain, out_dir / "explain.csv")
     (out_dir / "summary.json").write_text(json.dumps(reviewed.summary, indent=2) + "\n", encoding="utf-8")
     write_workbook(reviewed, out_dir / "plan.xlsx")
     write_report(reviewed, out_dir / "report.html")
