@@ -6,6 +6,7 @@ into exit codes: 0 a plan was written, 2 bad input or usage, 1 internal error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -67,9 +68,16 @@ def solver_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+assessments_option = click.option(
+    "--assessments", "assessments_path", type=existing_file,
+    help="Pending initial assessments (assessment_id, site[, student_id, due_date]): shared equally among the "
+         "resource specialists serving each site, prorated by FTE (AB 560); writes assessments.csv.")
+
+
 def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path | None,
-          current_path: Path | None = None):
+          current_path: Path | None = None, assessments_path: Path | None = None):
     from models.domain.rules import load_rules
+    from models.files.assessments import load_assessments
     from models.files.loaders import load_problem
 
     if (students_path is None) != (staff_path is None):
@@ -79,6 +87,9 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
     try:
         rules = load_rules(rules_path)
         problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
+        if assessments_path is not None:
+            assessments, more = load_assessments(assessments_path, problem)
+            problem, warnings = dataclasses.replace(problem, assessments=assessments), [*warnings, *more]
     except (InputError, RulesError) as exc:
         raise _bad_input(exc) from None
     _say_statute_overrides(rules)
@@ -114,6 +125,8 @@ def _say_statute_overrides(rules) -> None:
     """A rules file that raises a statutory cap is allowed only with an override; every run says so."""
     for finding in rules.statute_overrides:
         click.echo(f"WARNING: the rules file overrides the law: {finding}", err=True)
+
+
 def _with_workload_warning(problem, warnings: list, students_path: Path) -> list:
     """The loader's warnings plus one naming the students whose service minutes the workload assumes."""
     from models.domain.workload import defaulted_minutes_issue
@@ -151,9 +164,11 @@ def main() -> None:
               help="services.csv of an earlier run: the current providers (continuity).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
               show_default=True, help="Folder for the plan files.")
+@assessments_option
 @solver_options
 @verbose_option
-def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limit, workers, seed, verbose) -> None:
+def plan(students_path, staff_path, rules_path, current_path, out_dir, assessments_path, time_limit, workers, seed,
+         verbose) -> None:
     """Plan a district: a provider for every service and a case manager for every student.
 
     Writes plan.xlsx, report.html, assignments.csv, services.csv, caseloads.csv and summary.json.
@@ -161,7 +176,7 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, time_limi
     started = time.perf_counter()
     if students_path is None and staff_path is None:
         click.echo(f"No --students/--staff given: planning the bundled sample district ({SAMPLE_DIR}).")
-    problem = _load(students_path, staff_path, rules_path, current_path)
+    problem = _load(students_path, staff_path, rules_path, current_path, assessments_path)
     names = _names(students_path, staff_path)
     load_seconds = time.perf_counter() - started
     from models.domain.reasons import review_plan
@@ -225,14 +240,16 @@ out_folder = click.Path(file_okay=False, path_type=Path)
               help="Scenario TOML file (repeat for several); see data/sample/scenarios/.")
 @click.option("--out", "out_dir", type=out_folder, default=Path("whatif"), show_default=True,
               help="Folder for comparison.csv and one plan folder per scenario (base/ for the inputs as given).")
+@assessments_option
 @solver_options
-def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_limit, workers, seed) -> None:
+def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, assessments_path, time_limit, workers,
+           seed) -> None:
     """Plan the inputs and each what-if scenario side by side, and compare them.
 
     Each scenario is planned with the base plan as its current plan, so the
     changes it reports are the ones the scenario causes.
     """
-    problem = _load(students_path, staff_path, rules_path)
+    problem = _load(students_path, staff_path, rules_path, assessments_path=assessments_path)
     people = _names(students_path, staff_path)
     from models.files.report_pages import write_comparison_report
     from models.files.tables import comparison_text, write_comparison
@@ -284,14 +301,15 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, time_
               help="Multiplies the rules' change penalties (default 10: only moves a rule or a cap forces).")
 @click.option("--out", "out_dir", type=out_folder, default=Path("rebalance"), show_default=True,
               help="Folder for the new plan and moves.csv.")
+@assessments_option
 @solver_options
 @verbose_option
 def rebalance(students_path, staff_path, rules_path, current_path, max_moves, effective_date, disruption_weight,
-              out_dir, time_limit, workers, seed, verbose) -> None:
+              out_dir, assessments_path, time_limit, workers, seed, verbose) -> None:
     """Re-plan after staff changes from the current plan, moving as few students as the rules allow."""
     import datetime
 
-    problem = _load(students_path, staff_path, rules_path, current_path)
+    problem = _load(students_path, staff_path, rules_path, current_path, assessments_path)
     names = _names(students_path, staff_path)
     from models.domain.reasons import review_plan
     from models.files.tables import moves_text

@@ -23,6 +23,7 @@ from models.domain.changes import moves_by_student
 from models.domain.plan import Plan, Result, compute_loads
 from models.domain.problem import Problem
 from optimizer import coupling
+from optimizer.assessments import assign_assessments
 from optimizer.better import keep_better
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.greedy import greedy_plan, stay_plan
@@ -327,6 +328,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     bound = _district_bound(done) if proven_bound is None else proven_bound
     if proven_bound is not None and status == "OPTIMAL" and objective != proven_bound:
         status = "FEASIBLE"  # each share is solved optimally; the allocation is proven only to within the gap
+    if problem.assessments:  # AB 560: shared among the resource specialists by an exact flow, apart from the plan
+        plan = dataclasses.replace(plan, assessors=assign_assessments(problem))
     return Result(
         plan=plan,
         status=status,

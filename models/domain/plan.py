@@ -10,6 +10,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from models.domain.assessments import assessment_spread, check_assessments
 from models.domain.caps import (
     average_cap_room,
     balance_target,
@@ -234,6 +235,7 @@ def _role_kpis(problem: Problem, loads: Loads) -> dict[str, dict[str, float]]:
 
 
 def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
+    spread = assessment_spread(problem, plan.assessors) if len(plan.assessors) == len(problem.assessments) else None
     loads = loads or compute_loads(problem, plan)
     assigned = [s for s, m in enumerate(plan.case_managers) if m is not None]
     best = sum(manager_rank(problem, plan, s) == 0 for s in assigned)
@@ -250,6 +252,7 @@ def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
         "roles": _role_kpis(problem, loads),
         "workload_roles": workload_kpis(problem, compute_workloads(problem, plan)),
         "workload_minutes_defaulted": len(defaulted_demands(problem)),
+        "assessments": None if spread is None else spread.as_dict(),
     }
 
 
@@ -260,4 +263,6 @@ def check_plan(problem: Problem, plan: Plan) -> CheckReport:
     loads = compute_loads(problem, plan)
     violations = _check_assignments(problem, plan) + _check_alternate_placements(problem, plan)
     violations += _check_caps(problem, loads)
+    if plan.assessors:  # AB 560 assessments, once shared out (solve does it whenever there are any)
+        violations += check_assessments(problem, plan.assessors)
     return CheckReport(tuple(violations), objective_terms(problem, plan, loads), plan_kpis(problem, plan, loads))

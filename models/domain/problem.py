@@ -75,6 +75,17 @@ class Staff:
 
 
 @dataclass(frozen=True, slots=True)
+class Assessment:
+    """A pending initial assessment (AB 560): to be taken by a resource specialist serving its site."""
+
+    assessment_id: str
+    site: str
+    student_id: str | None = None  # the student being assessed, when known (not yet on an IEP)
+    due_date: str | None = None  # YYYY-MM-DD, when given
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Demand:
     """One (student, service) pair that needs a provider."""
 
@@ -95,6 +106,8 @@ class Problem:
     # staff id -> cost of opening this position (a proposed hire): paid once the
     # person serves or manages anyone. Used by the staffing search.
     position_costs: Mapping[str, int] = field(default_factory=dict)
+    # pending initial assessments (AB 560), shared among the resource specialists
+    assessments: tuple[Assessment, ...] = ()
 
     @cached_property
     def demands(self) -> tuple[Demand, ...]:

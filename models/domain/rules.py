@@ -123,6 +123,7 @@ class Workload:
     assessment_minutes: int  # per pending initial assessment, per week
     default_minutes: Mapping[str, int]  # service -> weekly minutes when a student's are blank
     group_size: Mapping[str, int]  # service -> pupils sharing a session (a class, a group); 1 when absent
+    assessment_roles: frozenset[str]  # roles that take initial assessments (resource specialists, AB 560)
     sources: Mapping[str, str]  # key (default_minutes.<service> for those) -> where the number comes from
 
     def service_minutes(self, service: str, iep_minutes: int) -> int:
@@ -420,7 +421,7 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
     )
     w.done()
 
-    workload = _workload(top.table("workload"), f"{source}: [workload]", services) if "workload" in raw else None
+    workload = _workload(top.table("workload"), f"{source}: [workload]", services, roles) if "workload" in raw else None
 
     category_by_token: dict[str, str] = {}
     for cat in categories.values():
@@ -476,10 +477,11 @@ def _sourced_number(body: Any, where: str, fraction: bool = False) -> tuple[floa
     return t.int("value", required=True), source
 
 
-def _workload(raw: Mapping[str, Any], where: str, services: Mapping[str, Service]) -> Workload:
+def _workload(raw: Mapping[str, Any], where: str, services: Mapping[str, Service],
+              known_roles: Mapping[str, Role]) -> Workload:
     """Parse ``[workload]``: every number with its source, a default for every service, no unknown key."""
     t = _Table(raw, where)
-    t.done(("balance_on", "default_minutes", "group_size", *_WORKLOAD_NUMBERS))
+    t.done(("balance_on", "default_minutes", "group_size", "assessment_roles", *_WORKLOAD_NUMBERS))
     balance_on = t.str("balance_on", "students")
     if balance_on not in BALANCE_ON:
         raise RulesError(f"{where}: balance_on: {balance_on!r} is not one of {', '.join(BALANCE_ON)}")
@@ -507,6 +509,14 @@ def _workload(raw: Mapping[str, Any], where: str, services: Mapping[str, Service
         if value < 1:
             raise RulesError(f"{where}: group_size.{code}: value must be at least 1")
         groups[code] = int(value)
+    if "assessment_roles" not in t.data:
+        raise RulesError(f"{where}: missing key 'assessment_roles' (a table: {{ value = [roles], source = \"...\" }})")
+    roles_at = f"{where}: assessment_roles"
+    r = _Table(t.data["assessment_roles"], roles_at)
+    r.done(("value", "source"))
+    assessment_roles = r.strs("value")
+    _check_known(assessment_roles, known_roles, roles_at, "role")
+    sources["assessment_roles"] = r.str("source", required=True)
     return Workload(
         balance_on=balance_on,
         contract_minutes=int(numbers["contract_minutes"]),
@@ -516,5 +526,6 @@ def _workload(raw: Mapping[str, Any], where: str, services: Mapping[str, Service
         assessment_minutes=int(numbers["assessment_minutes"]),
         default_minutes=defaults,
         group_size=groups,
+        assessment_roles=frozenset(assessment_roles),
         sources=sources,
     )

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from models.domain.assessments import unassigned_reason
 from models.domain.caps import balance_target, caseload_cap, load_ratio
 from models.domain.names import NO_NAMES, Names
 from models.domain.objective import best_practice_services
@@ -31,6 +32,7 @@ from models.files.rows import (  # noqa: F401 - the row types and marks, importa
     AT_CAP,
     CASE_MANAGER,
     NEAR,
+    AssessmentRow,
     MoveRow,
     ServiceRow,
     SiteRow,
@@ -137,6 +139,7 @@ class ReviewedPlan:
     with_student_names: bool
     moves: tuple[MoveRow, ...] | None = None  # after a rebalance
     explain: tuple[ExplainRow, ...] = ()  # explain.csv: the nearest alternatives of each (student, role)
+    assessments: tuple[AssessmentRow, ...] | None = None  # when pending initial assessments were given
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -265,6 +268,22 @@ def _sites(students: Sequence[StudentRow], services: Sequence[ServiceRow]) -> tu
     )
 
 
+def _assessments(problem: Problem, result: Result, names: Names) -> tuple[AssessmentRow, ...] | None:
+    if not problem.assessments:
+        return None
+    assessors = result.plan.assessors or (None,) * len(problem.assessments)
+    rows = []
+    for a, p in zip(problem.assessments, assessors, strict=True):
+        person = None if p is None else problem.staff[p]
+        rows.append(AssessmentRow(
+            assessment_id=a.assessment_id, site=a.site, assessor="" if person is None else person.staff_id,
+            assessor_name="" if person is None else names.of_staff(person),
+            reason=unassigned_reason(a) if person is None else "", student_id=a.student_id or "",
+            due_date=a.due_date or "",
+        ))
+    return tuple(rows)
+
+
 def _moves(problem: Problem, moves: Sequence[Move], effective_date: str, names: Names) -> tuple[MoveRow, ...]:
     return tuple(
         MoveRow(m.student_id, names.student(m.student_id), m.change, m.from_id, names.staff_id(m.from_id),
@@ -299,6 +318,7 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "max_workload_ratio": {role: v["max_workload_ratio"] for role, v in kpis["workload_roles"].items()},
         "workload_ratio_spread": {role: v["workload_ratio_spread"] for role, v in kpis["workload_roles"].items()},
         "workload_minutes_defaulted": kpis["workload_minutes_defaulted"],
+        **({"assessments": kpis["assessments"]} if kpis["assessments"] is not None else {}),
         "changed_case_managers": kpis["changed_case_managers"],
         "changed_providers": kpis["changed_providers"],
         "objective_terms": report.terms.as_dict(),
@@ -356,6 +376,7 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
         unserved=_unserved(students, services), sites=_sites(students, services), summary=summary,
         with_student_names=names.has_student_names,
         moves=None if moves is None else _moves(problem, moves, effective_date, names),
+        assessments=_assessments(problem, result, names),
         notes=_notes(headline, students, staff), explain=explain,
     )
 
@@ -363,6 +384,8 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
 EMPTY_COLUMNS = {  # headers of a table with no rows
     "unserved": ["student_id", "site", "grade", "missing", "reason"],
     "moves": ["student_id", "change", "from", "to", "reason", "effective_date", "from_name", "to_name"],
+    "assessments": ["assessment_id", "site", "assessor", "assessor_name", "status", "reason", "student_id",
+                    "due_date"],
 }
 
 
@@ -377,4 +400,6 @@ def table_rows(reviewed: ReviewedPlan) -> dict[str, list[dict[str, object]]]:
     }
     if reviewed.moves is not None:
         tables["moves"] = [r.cells(names) for r in reviewed.moves]
+    if reviewed.assessments is not None:
+        tables["assessments"] = [r.cells() for r in reviewed.assessments]
     return tables

@@ -170,6 +170,28 @@ class SiteRow:
 
 
 @dataclass(frozen=True, slots=True)
+class AssessmentRow:
+    """One line of assessments.csv: a pending initial assessment and its resource specialist (AB 560)."""
+
+    assessment_id: str
+    site: str
+    assessor: str
+    assessor_name: str
+    reason: str  # why no one could take it
+    student_id: str
+    due_date: str
+
+    @property
+    def status(self) -> str:
+        return "assigned" if self.assessor else "unassigned"
+
+    def cells(self) -> dict[str, object]:
+        return {"assessment_id": self.assessment_id, "site": self.site, "assessor": self.assessor,
+                "assessor_name": self.assessor_name, "status": self.status, "reason": self.reason,
+                "student_id": self.student_id, "due_date": self.due_date}
+
+
+@dataclass(frozen=True, slots=True)
 class MoveRow:
     """One line of moves.csv / the Moves sheet, with the names beside the ids."""
 

@@ -52,7 +52,7 @@ def solver_lines(reviewed: ReviewedPlan) -> list[str]:
 def files_line(out_dir: Path) -> str:
     """Where the plan's files are, the director's two first."""
     order = ("plan.xlsx", "report.html", "assignments.csv", "services.csv", "caseloads.csv", "moves.csv",
-             "summary.json")
+             "assessments.csv", "summary.json")
     what = {"plan.xlsx": "plan.xlsx (workbook)", "report.html": "report.html (report to print or share)"}
     present = [what.get(name, name) for name in order if (out_dir / name).exists()]
     return f"Plan written to {out_dir.resolve()}: " + ", ".join(present)

@@ -18,7 +18,7 @@ import xlsxwriter
 from models.files.reviewed import ABOVE_AVERAGE, AT_CAP, NEAR, ReviewedPlan
 
 SHEETS = {"assignments": "Students", "services": "Services", "caseloads": "Staff", "unserved": "Unserved",
-          "moves": "Moves"}
+          "moves": "Moves", "assessments": "Assessments"}
 FIXED_DATE = datetime.datetime(2024, 1, 1)  # the file's creation date: fixed, so the bytes depend on the plan only
 MIN_WIDTH, MAX_WIDTH = 8, 60
 PERCENT_COLUMNS = {"load_ratio", "best_practice_rate"}

@@ -23,7 +23,7 @@ from models.workflows.moves import Move
 
 __all__ = ["input_fingerprint", "write_plan", "write_reviewed"]
 
-CSV_FILES = ("assignments", "services", "caseloads", "moves")  # the unserved rows are in the first two
+CSV_FILES = ("assignments", "services", "caseloads", "moves", "assessments")  # the unserved rows are in the first two
 
 
 def write_reviewed(reviewed: ReviewedPlan, out_dir: Path) -> None:

@@ -1,0 +1,46 @@
+"""Read the pending initial assessments (``--assessments FILE``): ``assessment_id, site[, student_id, due_date]``.
+
+Each problem names the file, row, column and value; any error makes the whole
+file bad input (nothing is planned or written).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from models.domain.issues import InputError, Issue
+from models.domain.problem import ALL_SITES, Assessment, Problem
+from models.files.loaders import _Table
+
+ASSESSMENT_REQUIRED = ("assessment_id", "site")
+
+
+def _due_date(raw: str) -> str | None:
+    """An ISO date (YYYY-MM-DD), normalised; None when not one."""
+    try:
+        return datetime.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        return None
+
+
+def load_assessments(path: Path, problem: Problem) -> tuple[tuple[Assessment, ...], list[Issue]]:
+    """The assessments and their warnings; raises :class:`InputError` when any row is bad."""
+    table = _Table(Path(path))
+    known_sites = {s.site for s in problem.students} | {site for p in problem.staff for site in p.sites}
+    seen: dict[str, int] = {}
+    out: list[Assessment] = []
+    for row in table.rows(ASSESSMENT_REQUIRED, "pending initial assessment", allow_empty=True, sheet="assessments"):
+        assessment_id = row.unique("assessment_id", seen, "assessment id")
+        site = row.required("site")
+        raw_due = row.text("due_date")
+        due = _due_date(raw_due) if raw_due else None
+        if raw_due and due is None:
+            row.error("due_date", "not a date; write it as YYYY-MM-DD, e.g. 2026-10-15")
+        if site is not None and site not in known_sites and ALL_SITES not in known_sites:
+            row.warn("site", "no student or staff member has this site; nobody can take this assessment")
+        if assessment_id is not None and site is not None:
+            out.append(Assessment(assessment_id, site, row.text("student_id") or None, due, row.row))
+    if table.has_errors:
+        raise InputError(table.issues)
+    return tuple(out), table.issues
