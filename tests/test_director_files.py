@@ -19,7 +19,7 @@ STUDENTS = (
     "008,Ulysses,Brightwater,A,4,SLD,rsp,R1,\n"
     "009,Philippa,Oddington,A,2,SLI,speech,SLP1,\n"
     "010,Barnaby,Fitzwilliam,A,9,DEAF,sdc,,\n"  # no SDC teacher: unserved, with its reason
-    "011,Octavia,=cmd(),A,5,AUT,rsp,,\n"  # a formula-looking cell stays text; AUT warns on the support level
+    "011,,=cmd(),A,5,AUT,rsp,,\n"  # a formula-looking name stays text; AUT warns on the support level
 )
 STAFF = (
     "staff_id,name,role,credentials,sites,fte\n"
@@ -28,7 +28,7 @@ STAFF = (
     "SLP1,Henrietta Castellanos,slp,SLP,A,1\n"
 )
 NAMES = ("Zelda", "Quixote", "Ulysses", "Brightwater", "Philippa", "Oddington", "Barnaby", "Fitzwilliam",
-         "Octavia", "Marguerite", "Okonkwo", "Thaddeus", "Vandermeer", "Henrietta", "Castellanos")
+         "Marguerite", "Okonkwo", "Thaddeus", "Vandermeer", "Henrietta", "Castellanos")
 SOLVER = ["--workers", "1", "--time-limit", "20"]
 
 
@@ -135,7 +135,8 @@ def test_workbook_has_the_sheets_and_equals_the_csvs_and_summary(planned):
     students = book["Students"]
     assert students["A2"].value == "007" and students["A2"].data_type == "s"  # leading zeros kept, as text
     octavia = next(r for r in sheet_rows(students) if r["student_id"] == "011")
-    assert octavia["student_name"] == "Octavia =cmd()"
+    assert octavia["student_name"] == "'=cmd()"  # escaped as in the CSV, and a text cell
+    assert next(r for r in rows(out / "assignments.csv") if r["student_id"] == "011")["student_name"] == "'=cmd()"
     formula_cells = [c for row in students.iter_rows() for c in row if c.data_type == "f"]
     assert not formula_cells
     unserved = sheet_rows(book["Unserved"])

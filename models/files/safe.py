@@ -45,8 +45,8 @@ def spreadsheet_safe(value: object) -> object:
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table with every text cell made :func:`spreadsheet_safe` (numbers are left as they are)."""
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
+    for column in out.columns:  # every column: pandas 3 gives text the "str" dtype, not object
+        if not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = out[column].map(spreadsheet_safe)
     return out
 

@@ -4,8 +4,9 @@ Sheets `Summary`, `Students`, `Services`, `Staff`, `Unserved` (and `Moves`
 after a rebalance); the table sheets carry the CSV files' columns. XlsxWriter
 writes the zip entries with a fixed time; with a fixed creation date too, the
 same plan gives the same bytes. Every cell from the inputs is written as a
-string cell, never as a formula or link, so an id keeps its leading zeros and
-a cell such as ``=cmd()`` stays text.
+string cell, never as a formula or link, so an id keeps its leading zeros; a
+text that starts like a formula gets the same leading apostrophe as in the
+CSV files (``spreadsheet_safe``), so it stays text when copied elsewhere.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from models.files.reviewed import ABOVE_AVERAGE, AT_CAP, NEAR, ReviewedPlan
+from models.files.safe import spreadsheet_safe
 
 SHEETS = {"assignments": "Students", "services": "Services", "caseloads": "Staff", "unserved": "Unserved",
           "moves": "Moves", "assessments": "Assessments"}
@@ -53,8 +55,8 @@ class _Book:
             sheet.write_string(row, col, str(value).lower(), fmt)
         elif isinstance(value, int | float):
             sheet.write_number(row, col, value, fmt)
-        else:
-            sheet.write_string(row, col, str(value), fmt)
+        else:  # the same text as the CSV files: a formula-like cell keeps its leading apostrophe there too
+            sheet.write_string(row, col, str(spreadsheet_safe(str(value))), fmt)
 
     def table(self, name: str, rows: list[dict[str, object]], columns: list[str]) -> None:
         sheet = self.book.add_worksheet(name)

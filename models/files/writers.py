@@ -18,6 +18,7 @@ from models.domain.reasons import Review
 from models.files.explain_files import write_explain
 from models.files.report import write_report
 from models.files.reviewed import EMPTY_COLUMNS, ReviewedPlan, input_fingerprint, reviewed_plan, table_rows
+from models.files.safe import write_csv
 from models.files.workbook import write_workbook
 from models.workflows.moves import Move
 
@@ -32,7 +33,7 @@ def write_reviewed(reviewed: ReviewedPlan, out_dir: Path) -> None:
     for stem, rows in table_rows(reviewed).items():
         if stem in CSV_FILES:
             frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=EMPTY_COLUMNS.get(stem, []))
-            frame.to_csv(out_dir / f"{stem}.csv", index=False)
+            write_csv(frame, out_dir / f"{stem}.csv")  # formula-proof text cells
     write_explain(reviewed.explain, out_dir / "explain.csv")
     (out_dir / "summary.json").write_text(json.dumps(reviewed.summary, indent=2) + "\n", encoding="utf-8")
     write_workbook(reviewed, out_dir / "plan.xlsx")
