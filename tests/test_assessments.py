@@ -137,3 +137,36 @@ def test_a_bad_assessments_file_is_bad_input_naming_file_row_column_value(tmp_pa
     assert "row 3, column assessment_id, value 'A1': assessment id A1 appears twice" in output
     output = _bad(tmp_path, "assessment_id\nA1\n")
     assert "site" in output
+
+
+# -- what-if scenarios ----------------------------------------------------------------------------
+
+
+def _scenario(tmp_path, text):
+    from models.workflows.scenarios import apply_scenario, load_scenario
+
+    base = with_assessments([staff("ra", "rsp_teacher", "MMSN"), staff("rb", "rsp_teacher", "MMSN")], "AA")
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded, _ = load_scenario(path, base)
+    return apply_scenario(base, loaded)
+
+
+def test_a_scenario_adds_and_removes_assessments(tmp_path):
+    after = _scenario(tmp_path, 'remove_assessments = ["a0"]\n\n[[add_assessments]]\nassessment_id = "n1"\n'
+                                'site = "A"\ndue_date = "2026-12-01"\n')
+    assert [(a.assessment_id, a.due_date) for a in after.assessments] == [("a1", None), ("n1", "2026-12-01")]
+    assert sorted(by_id(after, assign_assessments(after)).values()) == [1, 1]
+
+
+def test_a_scenario_naming_an_unknown_assessment_is_bad_input(tmp_path):
+    import pytest
+
+    from models.domain.issues import InputError
+
+    with pytest.raises(InputError) as err:
+        _scenario(tmp_path, 'remove_assessments = ["zz"]\n')
+    assert "line 1, column remove_assessments, value 'zz': unknown assessment id zz" in str(err.value)
+    with pytest.raises(InputError) as err:
+        _scenario(tmp_path, '[[add_assessments]]\nassessment_id = "a0"\nsite = "A"\n')
+    assert "needs a new assessment_id" in str(err.value)

@@ -16,7 +16,7 @@ from models.files.loaders import _Table
 ASSESSMENT_REQUIRED = ("assessment_id", "site")
 
 
-def _due_date(raw: str) -> str | None:
+def due_date(raw: str) -> str | None:
     """An ISO date (YYYY-MM-DD), normalised; None when not one."""
     try:
         return datetime.date.fromisoformat(raw).isoformat()
@@ -34,7 +34,7 @@ def load_assessments(path: Path, problem: Problem) -> tuple[tuple[Assessment, ..
         assessment_id = row.unique("assessment_id", seen, "assessment id")
         site = row.required("site")
         raw_due = row.text("due_date")
-        due = _due_date(raw_due) if raw_due else None
+        due = due_date(raw_due) if raw_due else None
         if raw_due and due is None:
             row.error("due_date", "not a date; write it as YYYY-MM-DD, e.g. 2026-10-15")
         if site is not None and site not in known_sites and ALL_SITES not in known_sites:

@@ -25,8 +25,9 @@ from typing import Any
 
 from models.domain.issues import InputError, Issue
 from models.domain.plan import Plan
-from models.domain.problem import Problem, Staff, Student
+from models.domain.problem import Assessment, Problem, Staff, Student
 from models.domain.rules import Rules, Weights
+from models.files.assessments import due_date
 from models.files.loaders import (
     STAFF_REQUIRED,
     STUDENT_REQUIRED,
@@ -35,13 +36,14 @@ from models.files.loaders import (
     staff_record,
 )
 
-ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students")
-RECORD_LISTS = ("add_staff", "change_staff", "add_students")
+ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students", "remove_assessments")
+RECORD_LISTS = ("add_staff", "change_staff", "add_students", "add_assessments")
 SCENARIO_KEYS = ("name", "description", *ID_LISTS, *RECORD_LISTS, "caps", "weights")
 STAFF_FIELDS = ("staff_id", "name", "role", "credentials", "sites", "fte", "max_caseload", "rsp_waiver",
                 "preschool_only", "can_case_manage", "available")
 STUDENT_FIELDS = ("student_id", "site", "grade", "primary_disability", "secondary_disability", "support_level",
                   "services", "alternate_placement", "current_case_manager", "locked")
+ASSESSMENT_FIELDS = ("assessment_id", "site", "student_id", "due_date")
 # role fields a scenario may change under [caps]; a bare number sets ``cap``
 CAP_FIELDS = ("cap", "waiver_cap", "average_cap", "preschool_cap", "balance_target", "case_management_target")
 WEIGHT_FIELDS = tuple(f.name for f in dataclasses.fields(Weights))
@@ -62,6 +64,8 @@ class Scenario:
     weights: tuple[tuple[str, int], ...] = ()  # (weight, value)
     remove_students: tuple[str, ...] = ()
     add_students: tuple[Student, ...] = ()
+    remove_assessments: tuple[str, ...] = ()  # pending initial assessments (AB 560) no longer pending
+    add_assessments: tuple[Assessment, ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -91,8 +95,10 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
     students = [s for s in problem.students if s.student_id not in leaving]
     students.extend(scenario.add_students)
     current = {key: who for key, who in problem.current_providers.items() if key[0] not in leaving}
+    done = set(scenario.remove_assessments)
+    assessments = (*(a for a in problem.assessments if a.assessment_id not in done), *scenario.add_assessments)
     return dataclasses.replace(problem, rules=edit_rules(problem.rules, scenario), students=tuple(students),
-                               staff=tuple(staff), current_providers=current)
+                               staff=tuple(staff), current_providers=current, assessments=assessments)
 
 
 def anchor_to_plan(problem: Problem, base: Problem, plan: Plan) -> Problem:
@@ -375,6 +381,33 @@ def _student_edits(check: _Check, raw: Mapping[str, Any], base: Problem, staff_i
     return {"remove_students": tuple(i for i, _ in removed), "add_students": tuple(added)}
 
 
+def _assessment_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> dict[str, Any]:
+    """remove_assessments (ids of the --assessments file) and [[add_assessments]] (assessment_id, site, ...)."""
+    pending = {a.assessment_id for a in base.assessments}
+    removed = _ids(check, raw, "remove_assessments")
+    for assessment_id, line in removed:
+        if assessment_id not in pending:
+            check.error(f"unknown assessment id {assessment_id}: not in the --assessments file", line,
+                        "remove_assessments", assessment_id)
+    kept = pending - {i for i, _ in removed}
+    added: list[Assessment] = []
+    for record, line in _records(check, raw, "add_assessments", ASSESSMENT_FIELDS, "assessment_id",
+                                 ("assessment_id", "site")):
+        assessment_id, site = record.get("assessment_id", "").strip(), record.get("site", "").strip()
+        if not assessment_id or not site or assessment_id in kept or any(a.assessment_id == assessment_id
+                                                                         for a in added):
+            check.error("an added assessment needs a new assessment_id and a site", line("assessment_id"),
+                        "assessment_id", assessment_id)
+            continue
+        due = record.get("due_date", "").strip()
+        if due and due_date(due) is None:
+            check.error("not a date; write it as YYYY-MM-DD", line("due_date"), "due_date", due)
+            continue
+        added.append(Assessment(assessment_id, site, record.get("student_id", "").strip() or None,
+                                due_date(due) if due else None))
+    return {"remove_assessments": tuple(i for i, _ in removed), "add_assessments": tuple(added)}
+
+
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -465,12 +498,13 @@ def load_scenario(path: str | Path, base: Problem) -> tuple[Scenario, list[Issue
             check.error(f"{key} must be text", check.where.key(key), key, value)
     staff = _staff_edits(check, raw, base)
     students = _student_edits(check, raw, base, staff.pop("_staff_ids"))
+    assessments = _assessment_edits(check, raw, base)
     caps = _caps(check, raw, base.rules)
     weights = _weights(check, raw)
     if any(i.severity == "error" for i in check.issues):
         raise InputError(check.issues)
     scenario = Scenario(name=str(name).strip() or path.stem, source=str(path), description=str(description),
-                        caps=caps, weights=weights, **staff, **students)
+                        caps=caps, weights=weights, **staff, **students, **assessments)
     return scenario, check.issues
 
 
