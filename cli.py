@@ -6,11 +6,12 @@ into exit codes: 0 a plan was written, 2 bad input or usage, 1 internal error.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,27 @@ def _version() -> str:
 verbose_option = click.option("--verbose", is_flag=True, help="Also show the solver's figures (objective, bound, gap).")
 
 
+@contextlib.contextmanager
+def output_folder(out_dir: Path) -> Iterator[Path]:
+    """Every command that writes a folder writes it here: a temporary folder beside --out, swapped in whole.
+
+    The previous --out stays as it was until the new one is complete (a run killed at any moment leaves
+    one or the other, never a mix, and no stale file of an earlier run); an unwritable --out is bad input.
+    """
+    from models.files.safe import commit_folder, discard_folder, prepare_folder
+
+    try:
+        work = prepare_folder(out_dir)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    try:
+        yield work
+        commit_folder(work, out_dir)
+    except BaseException:
+        discard_folder(work)
+        raise
+
+
 def _say_statute_overrides(rules) -> None:
     """A rules file that raises a statutory cap is allowed only with an override; every run says so."""
     for finding in rules.statute_overrides:
@@ -193,8 +215,9 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, assessmen
         if progress is not None:
             progress.close()
     review = review_plan(problem, result.plan)  # loads, check and reasons, once for every output
-    reviewed = write_plan(problem, result, out_dir, timings={"load_seconds": round(load_seconds, 3)},
-                          review=review, names=names)
+    with output_folder(out_dir) as folder:
+        reviewed = write_plan(problem, result, folder, timings={"load_seconds": round(load_seconds, 3)},
+                              review=review, names=names)
     click.echo(terminal_summary(reviewed, verbose))
     click.echo(files_line(out_dir))
 
@@ -278,12 +301,13 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, asses
         raise _bad_input(exc) from None
     base, anchored, results = plan_side_by_side(problem, problems[1:], _solve_options(time_limit, workers, seed))
     rows, pages = [], []
-    for (label, folder), planned, result in zip(names, [problem, *anchored], [base, *results], strict=True):
-        reviewed = write_plan(planned, result, out_dir / folder, names=people)
-        rows.append(outcome_row(label, planned, result, problem, base.plan))
-        pages.append((label, folder, reviewed, rows[-1]))
-    write_comparison(rows, out_dir / "comparison.csv")
-    write_comparison_report(pages, out_dir / "report.html")
+    with output_folder(out_dir) as work:
+        for (label, folder), planned, result in zip(names, [problem, *anchored], [base, *results], strict=True):
+            reviewed = write_plan(planned, result, work / folder, names=people)
+            rows.append(outcome_row(label, planned, result, problem, base.plan))
+            pages.append((label, folder, reviewed, rows[-1]))
+        write_comparison(rows, work / "comparison.csv")
+        write_comparison_report(pages, work / "report.html")
     click.echo(comparison_text(rows))
     click.echo(f"Plans, comparison.csv and report.html (the comparison to print or share) written to "
                f"{out_dir.resolve()}")
@@ -327,7 +351,9 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
     moves = plan_moves(weighted, result.plan, max_moves)
     date = (effective_date or datetime.datetime.now()).date().isoformat()
     review = review_plan(weighted, result.plan)
-    reviewed = write_plan(weighted, result, out_dir, review=review, names=names, moves=moves, effective_date=date)
+    with output_folder(out_dir) as folder:
+        reviewed = write_plan(weighted, result, folder, review=review, names=names, moves=moves,
+                              effective_date=date)
     click.echo(terminal_summary(reviewed, verbose))
     click.echo(moves_text(moves))
     click.echo(files_line(out_dir))
@@ -352,9 +378,9 @@ def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers
         result = find_hires(problem, _solve_options(time_limit, workers, seed))
     except InputError as exc:
         raise _bad_input(exc) from None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_hires(result, out_dir / "hires.csv")
-    write_staffing_report(result, out_dir / "report.html")
+    with output_folder(out_dir) as folder:
+        write_hires(result, folder / "hires.csv")
+        write_staffing_report(result, folder / "report.html")
     click.echo(hires_text(result))
     click.echo(f"hires.csv and report.html (the hires and their curve) written to {out_dir.resolve()}")
 

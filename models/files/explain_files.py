@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.files.safe import write_csv
 from models.workflows.explanations import EXPLAIN_COLUMNS, ExplainRow
 
 
 def write_explain(rows: Iterable[ExplainRow], path: Path, columns: tuple[str, ...] = EXPLAIN_COLUMNS) -> None:
-    pd.DataFrame([r.cells() for r in rows], columns=list(columns)).to_csv(path, index=False)
+    write_csv(pd.DataFrame([r.cells() for r in rows], columns=list(columns)), path)  # formula-proof ids

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.domain.issues import InputError, Issue, excerpt
+from models.files.safe import FORMULA_STARTS
 
 # a title row above the header: the header is looked for in this many first rows
 HEADER_SEARCH_ROWS = 10
@@ -76,6 +77,9 @@ def _read_csv(path: Path, file: str) -> tuple[list[str], list[list[str]], list[I
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _fail(file, f"a cell holds more than {csv.field_size_limit():,} characters; is this the right "
+                              f"file?") from None
         raise _fail(file, f"cannot read the file as CSV: {excerpt(str(exc), 80)}") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise _fail(file, "the file is empty; it needs a header row of column names")
@@ -211,6 +215,10 @@ def read_table_checked(path: Path, sheet: str | None = None, required: tuple[str
         notes.append(Issue("warning", file, f"{where}column {column} holds numbers: Excel drops leading zeros from "
                                             f"ids stored as numbers (0412 becomes 412); ids are read as text as they "
                                             f"appear; format the column as Text to keep them", column=column))
+    for row in cells:  # a cell our own files made formula-proof ('=x) reads back as written (=x)
+        for i, cell in enumerate(row):
+            if cell[:1] == "'" and cell[1:2] and cell[1:2] in FORMULA_STARTS:
+                row[i] = cell[1:]
     frame = pd.DataFrame(cells, columns=header, dtype=str) if header else pd.DataFrame()
     return TableRead(frame.fillna(""), first_row, sheet_name, notes)
 

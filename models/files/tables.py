@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.files.safe import write_csv
 from models.workflows.hiring import StaffingResult
 from models.workflows.moves import Move
 
@@ -55,7 +56,7 @@ def comparison_frame(rows: Sequence[dict]) -> pd.DataFrame:
 
 
 def write_comparison(rows: Sequence[dict], path: Path) -> None:
-    comparison_frame(rows).to_csv(path, index=False)
+    write_csv(comparison_frame(rows), path)
 
 
 def comparison_text(rows: Sequence[dict]) -> str:
@@ -90,7 +91,7 @@ def moves_frame(moves: Sequence[Move], effective_date: str) -> pd.DataFrame:
 
 
 def write_moves(moves: Sequence[Move], effective_date: str, path: Path) -> None:
-    moves_frame(moves, effective_date).to_csv(path, index=False)
+    write_csv(moves_frame(moves, effective_date), path)
 
 
 def moves_text(moves: Sequence[Move], limit: int = 20) -> str:
@@ -130,7 +131,7 @@ def hires_rows(result: StaffingResult) -> list[tuple]:
 
 
 def write_hires(result: StaffingResult, path: Path) -> None:
-    pd.DataFrame(hires_rows(result), columns=list(HIRES_COLUMNS)).to_csv(path, index=False)
+    write_csv(pd.DataFrame(hires_rows(result), columns=list(HIRES_COLUMNS)), path)
 
 
 def hires_text(result: StaffingResult) -> str:

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.domain.issues import InputError, Issue
+from models.domain.issues import InputError, Issue, excerpt
 from models.domain.plan import Plan
 from models.domain.problem import Assessment, Problem, Staff, Student
-from models.domain.rules import Rules, Weights
+from models.domain.rules import MAX_CAP, MAX_WEIGHT, Rules, Weights, did_you_mean
 from models.files.assessments import due_date
 from models.files.loaders import (
     STAFF_REQUIRED,
@@ -36,6 +36,8 @@ from models.files.loaders import (
     staff_record,
 )
 
+MAX_FOLDER_CHARS = 60
+MAX_LABEL_CHARS = 80
 ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students", "remove_assessments")
 RECORD_LISTS = ("add_staff", "change_staff", "add_students", "add_assessments")
 SCENARIO_KEYS = ("name", "description", *ID_LISTS, *RECORD_LISTS, "caps", "weights")
@@ -280,7 +282,7 @@ def _records(check: _Check, raw: Mapping[str, Any], key: str, fields: tuple[str,
             text = _cell(cell)
             if field not in fields:
                 hint = (f"; in TOML a key written after [[{key}]] belongs to it: put {field} above the first "
-                        f"[table]") if field in SCENARIO_KEYS else f"; use {', '.join(fields)}"
+                        f"[table]") if field in SCENARIO_KEYS else did_you_mean(field, fields)
                 check.error(f"unknown field {field!r} in {key}{hint}", line(field), field, cell)
             elif text is None:
                 check.error(f"{field} must be text, a number, true/false or a list of text", line(field), field,
@@ -422,17 +424,18 @@ def _caps(check: _Check, raw: Mapping[str, Any], rules: Rules) -> tuple[tuple[st
     for role, value in caps.items():
         line = check.where.key(role, "caps") or check.where.table(f"caps.{role}") or top
         if role not in rules.roles:
-            check.error(f"unknown role {role!r} under [caps]; use one of {', '.join(rules.roles)}", line, "caps",
+            check.error(f"unknown role {role!r} under [caps]{did_you_mean(role, rules.roles)}", line, "caps",
                         role)
             continue
         changes = value if isinstance(value, dict) else {"cap": value}
         for field, number in changes.items():
             where = check.where.key(field, f"caps.{role}") or line
             if field not in CAP_FIELDS:
-                check.error(f"unknown cap field {field!r} for {role}; use {', '.join(CAP_FIELDS)}", where, field,
+                check.error(f"unknown cap field {field!r} for {role}{did_you_mean(field, CAP_FIELDS)}", where, field,
                             field)
-            elif not _whole(number):
-                check.error(f"{field} of {role} must be a whole number (0 or more)", where, field, number)
+            elif not _whole(number) or number > MAX_CAP:
+                check.error(f"{field} of {role} must be a whole number from 0 to {MAX_CAP:,}", where, field,
+                            excerpt(number))
             else:
                 spec = rules.roles[role]
                 if field == "cap" and spec.cap_is_legal and spec.cap is not None and number > spec.cap:
@@ -452,9 +455,10 @@ def _weights(check: _Check, raw: Mapping[str, Any]) -> tuple[tuple[str, int], ..
     for field, value in weights.items():
         line = check.where.key(field, "weights") or top
         if field not in WEIGHT_FIELDS:
-            check.error(f"unknown weight {field!r}; use {', '.join(WEIGHT_FIELDS)}", line, field, field)
-        elif not _whole(value):
-            check.error(f"weight {field} must be a whole number (0 or more)", line, field, value)
+            check.error(f"unknown weight {field!r}{did_you_mean(field, WEIGHT_FIELDS)}", line, field, field)
+        elif not _whole(value) or value > MAX_WEIGHT:
+            check.error(f"weight {field} must be a whole number from 0 to {MAX_WEIGHT:,}", line, field,
+                        excerpt(value))
         else:
             out.append((field, value))
     return tuple(out)
@@ -490,7 +494,7 @@ def load_scenario(path: str | Path, base: Problem) -> tuple[Scenario, list[Issue
     for key in raw:
         if key not in SCENARIO_KEYS:
             line = check.where.key(key) or check.where.table(key) or check.where.table(key, 0)
-            check.error(f"unknown scenario key {key!r}; use {', '.join(SCENARIO_KEYS)}", line, key, key)
+            check.error(f"unknown scenario key {key!r}{did_you_mean(key, SCENARIO_KEYS)}", line, key, key)
     name = raw.get("name", path.stem)
     description = raw.get("description", "")
     for key, value in (("name", name), ("description", description)):
@@ -513,15 +517,16 @@ def labels_and_folders(scenarios: list[Scenario]) -> list[tuple[str, str]]:
     folders, labels = {"base"}, {"base"}
     out = []
     for scenario in scenarios:
-        slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower()).strip("-") or "scenario"
-        folder, label, n = slug, scenario.name, 1
+        # a folder name stays short (file systems allow 255 bytes) and inside --out (no '/' or '..')
+        slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower())[:MAX_FOLDER_CHARS].strip("-") or "scenario"
+        folder, label, n = slug, excerpt(scenario.name, MAX_LABEL_CHARS), 1
         while folder in folders:
             n += 1
             folder = f"{slug}-{n}"
         n = 1
         while label in labels:
             n += 1
-            label = f"{scenario.name} ({n})"
+            label = f"{excerpt(scenario.name, MAX_LABEL_CHARS)} ({n})"
         folders.add(folder)
         labels.add(label)
         out.append((label, folder))
