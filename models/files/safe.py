@@ -46,7 +46,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table with every text cell made :func:`spreadsheet_safe` (numbers are left as they are)."""
     out = frame.copy()
     for column in out.columns:  # every column: pandas 3 gives text the "str" dtype, not object
-        if not pd.api.types.is_numeric_dtype(out[column]):
+        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].map(spreadsheet_safe)
     return out
 
@@ -60,17 +60,11 @@ def _bad_out(out_dir: Path, why: str) -> InputError:
     return InputError([Issue("error", str(out_dir), f"cannot write the output folder: {why}")])
 
 
-@contextlib.contextmanager
-def atomic_folder(out_dir: Path) -> Iterator[Path]:
-    """Yield a fresh temporary folder beside ``out_dir``; on success it replaces ``out_dir`` whole.
+def prepare_folder(out_dir: Path) -> Path:
+    """A fresh, empty temporary folder beside ``out_dir`` (hidden: ``.<name>.new-*``).
 
-    Write every output into the yielded folder. When the block ends without an
-    exception the previous ``out_dir`` (if any) is renamed aside, the new one
-    renamed into place, and the old one removed: at every instant ``out_dir``
-    is either the previous folder or the new one, never a mix. On an exception
-    the temporary folder is removed and ``out_dir`` is untouched. An
-    unwritable location raises :class:`InputError` (bad input, exit 2) before
-    anything is computed into it.
+    Raises :class:`InputError` (bad input, exit 2) when ``out_dir`` is a file or
+    its location cannot be written, before anything is computed into it.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -78,14 +72,62 @@ def atomic_folder(out_dir: Path) -> Iterator[Path]:
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+        return Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.new-", dir=parent))
     except OSError as exc:
         raise _bad_out(out_dir, exc.strerror or type(exc).__name__) from None
+
+
+def commit_folder(work: Path, out_dir: Path) -> None:
+    """Swap the finished ``work`` folder in as ``out_dir`` (the previous one is removed)."""
+    _swap_in(work, Path(out_dir).resolve())
+
+
+def discard_folder(work: Path) -> None:
+    shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_folder(out_dir: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``out_dir``; on success it replaces ``out_dir`` whole.
+
+    Write every output into the yielded folder. When the block ends without an
+    exception the new folder takes the place of ``out_dir`` in one atomic
+    exchange (Linux; elsewhere two renames): at every instant ``out_dir`` is
+    either the previous folder or the new one, never a mix, and no file of the
+    previous run survives. On an exception the temporary folder is removed and
+    ``out_dir`` is untouched. An unwritable location raises
+    :class:`InputError` on entry (see :func:`prepare_folder`).
+    """
+    work = prepare_folder(out_dir)
     try:
         yield work
-        _swap_in(work, out_dir.resolve())
+        commit_folder(work, out_dir)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        discard_folder(work)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` (one rename).
+
+    For a command that adds one file to an existing plan folder (an
+    ``explain-<id>.csv``, ``placements.csv``): the file is whole or absent.
+    """
+    path = Path(path)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise _bad_out(path.parent, exc.strerror or type(exc).__name__) from None
+    os.close(handle)
+    temp = Path(name)
+    try:
+        yield temp
+        with open(temp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
         raise
 
 
