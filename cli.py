@@ -265,8 +265,9 @@ out_folder = click.Path(file_okay=False, path_type=Path)
               help="Folder for comparison.csv and one plan folder per scenario (base/ for the inputs as given).")
 @assessments_option
 @solver_options
+@verbose_option
 def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, assessments_path, time_limit, workers,
-           seed) -> None:
+           seed, verbose) -> None:
     """Plan the inputs and each what-if scenario side by side, and compare them.
 
     Each scenario is planned with the base plan as its current plan, so the
@@ -308,7 +309,7 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, asses
             pages.append((label, folder, reviewed, rows[-1]))
         write_comparison(rows, work / "comparison.csv")
         write_comparison_report(pages, work / "report.html")
-    click.echo(comparison_text(rows))
+    click.echo(comparison_text(rows, verbose))
     click.echo(f"Plans, comparison.csv and report.html (the comparison to print or share) written to "
                f"{out_dir.resolve()}")
 

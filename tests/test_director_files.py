@@ -174,3 +174,15 @@ def test_rebalance_workbook_has_the_moves(planned, tmp_path):
     assert moves == rows(tmp_path / "r" / "moves.csv")  # every cell text, as in the CSV
     moved = [m for m in moves if m["student_id"] == "007" and m["change"] == "rsp"]
     assert moved and moved[0]["from_name"] == "Marguerite Okonkwo" and moved[0]["student_name"] == "Zelda Quixote"
+
+
+def test_whatif_terminal_says_proven_optimal_and_shows_the_gap_only_with_verbose(tmp_path):
+    args = district(tmp_path)
+    scenario = tmp_path / "leave.toml"
+    scenario.write_text('name = "R2 on leave"\n[[change_staff]]\nstaff_id = "R2"\navailable = false\n',
+                        encoding="utf-8")
+    plain = run(["whatif", *args, "--scenario", str(scenario), "--out", str(tmp_path / "w"), *SOLVER])
+    assert plain.exit_code == 0, plain.output
+    assert "proven optimal" in plain.output and "gap" not in plain.output
+    verbose = run(["whatif", *args, "--scenario", str(scenario), "--out", str(tmp_path / "v"), "--verbose", *SOLVER])
+    assert "gap" in verbose.output and "OPTIMAL" in verbose.output

@@ -59,13 +59,17 @@ def write_comparison(rows: Sequence[dict], path: Path) -> None:
     write_csv(comparison_frame(rows), path)
 
 
-def comparison_text(rows: Sequence[dict]) -> str:
-    """The comparison as two terminal tables: outcomes, then load ratio (max / spread) per role."""
-    headers = ("scenario", "status", "unassigned", "unserved", "best practice", ">90% cap", "CM changed",
-               "prov. changed", "gap")
-    main = [(r["scenario"], r["status"], r["students_unassigned"], r["services_unserved"],
-             f"{r['best_practice_rate']:.1%}", r["people_over_90pct_cap"], r["changed_case_managers"],
-             r["changed_providers"], "n/a" if r["gap"] is None else f"{r['gap']:.2%}") for r in rows]
+def comparison_text(rows: Sequence[dict], verbose: bool = False) -> str:
+    """The comparison as two terminal tables: outcomes, then load ratio (max / spread) per role.
+
+    Plain words by default ("proven optimal" yes/no); ``verbose`` adds the solver's status and gap.
+    """
+    headers = ("scenario", "unassigned", "unserved", "best practice", ">90% cap", "CM changed", "prov. changed",
+               "proven optimal", *(("status", "gap") if verbose else ()))
+    main = [(r["scenario"], r["students_unassigned"], r["services_unserved"], f"{r['best_practice_rate']:.1%}",
+             r["people_over_90pct_cap"], r["changed_case_managers"], r["changed_providers"],
+             "yes" if r["status"] == "OPTIMAL" else "no",
+             *((r["status"], "n/a" if r["gap"] is None else f"{r['gap']:.2%}") if verbose else ())) for r in rows]
     roles = sorted({k.removeprefix("max_load_ratio_") for r in rows for k in r if k.startswith("max_load_ratio_")})
     loads = [(r["scenario"], *(_max_spread(r, role) for role in roles)) for r in rows]
     unserved = [f"  {r['scenario']}: {r['unserved_by_service_site']}" for r in rows if r["unserved_by_service_site"]]
