@@ -186,3 +186,14 @@ def test_whatif_terminal_says_proven_optimal_and_shows_the_gap_only_with_verbose
     assert "proven optimal" in plain.output and "gap" not in plain.output
     verbose = run(["whatif", *args, "--scenario", str(scenario), "--out", str(tmp_path / "v"), "--verbose", *SOLVER])
     assert "gap" in verbose.output and "OPTIMAL" in verbose.output
+
+
+def test_a_long_unserved_list_is_cut_in_the_report_and_kept_whole_in_the_workbook(tmp_path, monkeypatch):
+    import models.files.report as report
+
+    monkeypatch.setattr(report, "MAX_UNSERVED_ROWS", 0)
+    result = run(["plan", *district(tmp_path), "--out", str(tmp_path / "p"), *SOLVER])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
+    assert "... and 1 more in the Unserved sheet of plan.xlsx" in page and "Barnaby" not in page
+    assert len(sheet_rows(openpyxl.load_workbook(tmp_path / "p" / "plan.xlsx")["Unserved"])) == 1

@@ -14,6 +14,7 @@ from models.files.html_page import bar_chart, cards, esc, figure, page, table
 from models.files.reviewed import ABOVE_AVERAGE, AT_CAP, CASE_MANAGER, NEAR, ReviewedPlan, StaffRow
 
 TONE = {AT_CAP: "at", ABOVE_AVERAGE: "at", NEAR: "near"}
+MAX_UNSERVED_ROWS = 500  # a large district's page stays printable; the workbook lists every one
 MARK_CLASS = {AT_CAP: "mark-at", ABOVE_AVERAGE: "mark-at", NEAR: "mark-near"}
 
 
@@ -61,10 +62,14 @@ def unserved_html(reviewed: ReviewedPlan) -> str:
                 [("case manager" if m == CASE_MANAGER else m, reason, n) for m, reason, n in counted],
                 numeric=(2,), caption="Reasons, most frequent first")
     headers = ("student", *(("name",) if names else ()), "site", "grade", "missing", "why")
+    shown = reviewed.unserved[:MAX_UNSERVED_ROWS]
     rows = [(u.student_id, *((u.student_name,) if names else ()), u.site, u.grade,
-             "case manager" if u.missing == CASE_MANAGER else u.missing, u.reason) for u in reviewed.unserved]
+             "case manager" if u.missing == CASE_MANAGER else u.missing, u.reason) for u in shown]
+    more = len(reviewed.unserved) - len(shown)
+    rest = f"<p>... and {more} more in the Unserved sheet of plan.xlsx.</p>" if more > 0 else ""
     return ('<section id="unserved"><h2>Who is not fully served, and why</h2>' + why
-            + table(headers, rows, caption="Each student, each missing service or case manager") + "</section>")
+            + table(headers, rows, caption="Each student, each missing service or case manager") + rest
+            + "</section>")
 
 
 def loads_html(reviewed: ReviewedPlan) -> str:
