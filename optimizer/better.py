@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from models.domain.caps import average_cap_room, balance_target, case_management_target
 from models.domain.objective import balance_cost
-from models.domain.plan import Loads, Plan, compute_loads, manager_rank
+from models.domain.plan import Loads, Plan, compute_loads, manager_rank, overload_cost
 from models.domain.problem import Problem
 from optimizer.decompose import Component
 
@@ -52,6 +52,7 @@ def component_objectives(problem: Problem, plan: Plan, components: Sequence[Comp
             total += balance_cost(loads.served[p], balance_target(rules, person), w.service_balance)
             total += balance_cost(loads.case_managed[p], case_management_target(rules, person),
                                   w.case_management_balance)
+            total += overload_cost(problem, p, loads.served[p])
             cost = problem.position_costs.get(person.staff_id)
             if cost is not None and (any(loads.by_service[p].values()) or loads.case_managed[p]):
                 total += cost

@@ -24,6 +24,7 @@ from models.domain.caps import (
     case_management_target,
     caseload_cap,
     district_average,
+    soft_cap,
 )
 from models.domain.eligibility import may_case_manage_role, primary_disability_services
 from models.domain.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
@@ -64,6 +65,7 @@ class CaseloadModel:
         # derived integers, kept to complete a hint: (load vars, load, cost, target, weight), (uses, opened)
         self._balances: list[tuple[list[cp_model.IntVar], cp_model.IntVar, cp_model.IntVar, float, int]] = []
         self._openings: list[tuple[list[cp_model.IntVar], cp_model.IntVar]] = []
+        self._overloads: list[tuple[list[cp_model.IntVar], cp_model.IntVar, int]] = []  # (load vars, over, local)
         self._service_load: dict[int, cp_model.IntVar] = {}  # staff -> pupils on the caseload service
         self._create_variables()
         self._each_service_has_one_legal_provider()
@@ -80,6 +82,7 @@ class CaseloadModel:
         self._keep_current_case_managers()
         self._keep_current_providers()
         self._pay_for_opened_positions()
+        self._pay_overload_above_soft_local_caps()
         self._order_interchangeable_staff()
         if max_moves is not None:
             self._at_most_moves(max_moves)
@@ -362,6 +365,20 @@ class CaseloadModel:
             self._terms.append((opened, cost))
             self._openings.append((self._uses(staff), opened))
 
+    def _pay_overload_above_soft_local_caps(self) -> None:
+        """Contract caps that bend: each pupil over a soft local cap costs its overload cost
+        (``models.domain.caps.soft_cap``); the legal cap, or the role's overload_max, stays hard
+        (``_caseload_caps``). A named term of its own, apart from the balance."""
+        for staff in self.component.staff:
+            soft = soft_cap(self.rules, self.problem.staff[staff])
+            load = self._caseload_expr(staff)
+            if soft is None or soft.cost <= 0 or len(load) <= soft.local:
+                continue
+            over = self.model.new_int_var(0, min(len(load), soft.limit) - soft.local, "")
+            self.model.add(over >= sum(load) - soft.local)
+            self._terms.append((over, soft.cost))
+            self._overloads.append((load, over, soft.local))
+
     def _uses(self, staff: int) -> list[cp_model.IntVar]:
         """Every variable that gives this person a service or a case."""
         uses = [self.vars.provide[d][staff] for d in self._demands_by_staff.get(staff, [])]
@@ -434,6 +451,8 @@ class CaseloadModel:
             hint(cost, balance_cost(value, target, weight))
         for uses, opened in self._openings:
             hint(opened, any(hinted[v.index] for v in uses))
+        for load, over, local in self._overloads:
+            hint(over, max(0, sum(hinted[v.index] for v in load) - local))
 
     def _hinted_option(self, s: int, manager: int, plan: Plan) -> ManagerOption | None:
         best = None

@@ -30,6 +30,16 @@ if TYPE_CHECKING:  # only a type: plan.py imports this module
 def caseload_cap(rules: Rules, staff: Staff) -> int | None:
     """Hard per-person cap on pupils of the role's caseload service, or None.
 
+    The local cap (:func:`local_cap`), unless it is soft (:func:`soft_cap`):
+    then the limit that never bends, the legal cap or the role's overload_max.
+    """
+    soft = soft_cap(rules, staff)
+    return local_cap(rules, staff) if soft is None else soft.limit
+
+
+def local_cap(rules: Rules, staff: Staff) -> int | None:
+    """The person's cap before any overload: the cap balance aims under.
+
     The role's cap (28 for a resource specialist, 32 with a waiver; 40 for a
     preschool-only SLP) is prorated by FTE and rounded down. ``max_caseload``
     is the person's own cap, taken as written: it replaces a local default but
@@ -52,9 +62,49 @@ def caseload_cap(rules: Rules, staff: Staff) -> int | None:
     return staff.max_caseload
 
 
+@dataclass(frozen=True, slots=True)
+class SoftCap:
+    """A local cap that bends: each pupil over ``local`` costs ``cost``; ``limit`` never bends."""
+
+    local: int
+    cost: int
+    limit: int
+
+
+def soft_cap(rules: Rules, staff: Staff) -> SoftCap | None:
+    """The person's soft local cap, or None when their cap is hard.
+
+    Soft when the staff row or the role gives an ``overload_cost``. The limit
+    is the legal cap (a resource specialist's 28, prorated), else the role's
+    ``overload_max`` (prorated); with neither, or with no room between the
+    local cap and the limit, the cap stays hard.
+    """
+    role = rules.roles.get(staff.role)
+    cost = staff.overload_cost if staff.overload_cost is not None else (role.overload_cost if role else None)
+    local = local_cap(rules, staff)
+    if role is None or cost is None or local is None:
+        return None
+    if staff.preschool_only and role.preschool_cap is not None:
+        ceiling = role.preschool_cap
+    elif role.cap_is_legal:
+        ceiling = role.waiver_cap if staff.rsp_waiver and role.waiver_cap is not None else role.cap
+    else:
+        ceiling = role.overload_max
+    if ceiling is None:
+        return None
+    limit = math.floor(ceiling * staff.fte + 1e-9)
+    return SoftCap(local, cost, limit) if limit > local else None
+
+
+def overload(rules: Rules, staff: Staff, served: int) -> int:
+    """Pupils over the person's soft local cap (0 when within it or the cap is hard)."""
+    soft = soft_cap(rules, staff)
+    return 0 if soft is None else max(0, served - soft.local)
+
+
 def balance_target(rules: Rules, staff: Staff) -> float | None:
-    """Full load used to balance the caseload service: cap, average cap or target."""
-    cap = caseload_cap(rules, staff)
+    """Full load used to balance the caseload service: the local cap, average cap or target."""
+    cap = local_cap(rules, staff)
     if cap is not None:
         return float(cap) if cap > 0 else None
     role = rules.roles.get(staff.role)

@@ -31,6 +31,7 @@ class ObjectiveTerms:
     changed_case_managers: int = 0
     changed_providers: int = 0
     opened_positions: int = 0
+    local_cap_overload: int = 0  # pupils over a soft local cap x its overload cost
 
     @property
     def total(self) -> int:

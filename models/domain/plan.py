@@ -18,6 +18,8 @@ from models.domain.caps import (
     caseload_cap,
     load_ratio,
     open_positions,
+    overload,
+    soft_cap,
 )
 from models.domain.changes import changes
 from models.domain.eligibility import primary_disability_services
@@ -133,6 +135,12 @@ def opened_position_cost(problem: Problem, loads: Loads) -> int:
     return sum(cost for staff_id, cost in problem.position_costs.items() if problem.staff_index.get(staff_id) in opened)
 
 
+def overload_cost(problem: Problem, staff: int, served: int) -> int:
+    """What the pupils over a person's soft local cap cost (the contract's overload pay)."""
+    soft = soft_cap(problem.rules, problem.staff[staff])
+    return 0 if soft is None else soft.cost * max(0, served - soft.local)
+
+
 def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) -> ObjectiveTerms:
     """Every weighted penalty of the plan, recomputed from the data."""
     rules, w = problem.rules, problem.rules.weights
@@ -153,6 +161,7 @@ def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) ->
         case_management_balance=cmb,
         changed_case_managers=w.change_case_manager * changed_cm,
         changed_providers=w.change_provider * changed_prov,
+        local_cap_overload=sum(overload_cost(problem, p, loads.served[p]) for p in range(len(problem.staff))),
         opened_positions=opened_position_cost(problem, loads),
     )
 
@@ -252,6 +261,9 @@ def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
         "roles": _role_kpis(problem, loads),
         "workload_roles": workload_kpis(problem, compute_workloads(problem, plan)),
         "workload_minutes_defaulted": len(defaulted_demands(problem)),
+        # who is over a soft local cap (contract overload pay) and by how many pupils
+        "over_local_cap": {person.staff_id: n for p, person in enumerate(problem.staff)
+                           if (n := overload(problem.rules, person, loads.served[p]))},
         "assessments": None if spread is None else spread.as_dict(),
     }
 

@@ -68,6 +68,9 @@ class Staff:
     preschool_only: bool = False
     can_case_manage: bool | None = None  # None: the role default
     available: bool = True
+    # cost per pupil over this person's local cap (a contract's overload pay): the local cap bends, the legal
+    # cap (or the role's overload_max) never does. None: the role's overload_cost, if any.
+    overload_cost: int | None = None
     row: int = 0
 
     def serves_site(self, site: str) -> bool:

@@ -87,6 +87,10 @@ class Role:
     preschool_grades: frozenset[str]
     balance_target: int | None
     case_management_target: int | None
+    # a local cap that bends (union contracts: overload pay): cost per pupil over the cap, and the most pupils a
+    # full-time person may then take when the role has no legal cap (a legal cap is always the limit)
+    overload_cost: int | None = None
+    overload_max: int | None = None
     # where each cap comes from, e.g. {"cap": "EC 56362(c)"}: keys cap, waiver_cap, average_cap, preschool_cap
     cap_sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -275,6 +279,23 @@ def did_you_mean(key: str, known: Iterable[str]) -> str:
     return f"; use one of {', '.join(known)}" if known else ""
 
 
+def _check_overload(role: Role, where: str) -> None:
+    """A soft local cap needs a limit that never bends: the legal cap, or overload_max above the cap."""
+    if role.overload_max is not None and role.cap_is_legal:
+        raise RulesError(f"{where}: overload_max: the legal cap {role.cap} is the limit; a legal cap never bends")
+    if role.overload_max is not None and role.cap is not None and role.overload_max < role.cap:
+        raise RulesError(f"{where}: overload_max {role.overload_max} is below cap {role.cap}")
+    if role.overload_cost is None:
+        return  # overload_max alone: the limit for staff rows that give their own overload_cost
+    if role.cap is None:
+        raise RulesError(f"{where}: overload_cost needs a cap to bend (cap = ...)")
+    if role.cap_is_legal:
+        return  # bends only a lower local cap (max_caseload), up to the legal cap
+    if role.overload_max is None:
+        raise RulesError(f"{where}: overload_cost needs overload_max (at least cap = {role.cap}): the most pupils "
+                         f"a full-time person may take when the local cap bends")
+
+
 def _check_known(values: list[str] | set[str], known: Mapping[str, Any], where: str, what: str) -> None:
     for value in values:
         if value not in known:
@@ -400,7 +421,10 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
             balance_target=t.int("balance_target"),
             case_management_target=t.int("case_management_target"),
             cap_sources=_cap_sources(t, where),
+            overload_cost=t.int("overload_cost", most=MAX_WEIGHT),
+            overload_max=t.int("overload_max"),
         )
+        _check_overload(roles[code], where)
         t.str("source")
         t.done()
 

@@ -35,8 +35,8 @@ SUPPORT_HELP = f"unknown support level; use {' or '.join(SUPPORT_LEVELS)}"
 BOOL_HELP = "not a yes/no value; use true/false, yes/no, y/n or 1/0, or leave it blank"
 # columns that hold codes: when headers are mixed up they may hold names, so messages quote an excerpt only
 CODE_COLUMNS = frozenset({"role", "grade", "primary_disability", "secondary_disability", "support_level", "services",
-                          "credentials", "fte", "max_caseload", "rsp_waiver", "preschool_only", "can_case_manage",
-                          "available", "alternate_placement", "locked", "setting", "service"})
+                          "credentials", "fte", "max_caseload", "overload_cost", "rsp_waiver", "preschool_only",
+                          "can_case_manage", "available", "alternate_placement", "locked", "setting", "service"})
 MAX_ID_CHARS = 100  # ids and sites are copied into every output file; a longer one is a mix-up
 MIN_FTE = 0.01  # a person works at least 1% of a week; below that a cap or target rounds to nothing
 MAX_MINUTES = 7 * 24 * 60  # minutes in a week
@@ -393,6 +393,24 @@ def _max_caseload(row: _Row) -> int | None:
     return value
 
 
+def _overload_cost(row: _Row, rules: Rules, role: str | None) -> int | None:
+    """Optional cost per pupil over the person's local cap (the local cap bends; a legal cap never does)."""
+    raw = row.text("overload_cost")
+    if not raw:
+        return None
+    value = parse_whole(raw, digits=8)
+    if value is None:
+        row.error("overload_cost", "overload cost must be a whole number (cost per pupil over the local cap), "
+                                   "or blank")
+        return None
+    spec = rules.roles.get(role) if role else None
+    if spec is not None and not spec.cap_is_legal and spec.overload_max is None and spec.preschool_cap is None:
+        row.error("overload_cost", f"role {role} has no legal cap and no overload_max in the rules: nothing limits "
+                                   f"the overload")
+        return None
+    return value
+
+
 def _check_role_fit(row: _Row, rules: Rules, staff: Staff) -> None:
     """Warnings for a person whose credentials or flags do not fit the role."""
     role = rules.roles[staff.role]
@@ -424,6 +442,7 @@ def _parse_staff(row: _Row, rules: Rules, seen: dict[str, int]) -> Staff | None:
         sites = frozenset()
     fte = _fte(row)
     max_caseload = _max_caseload(row)
+    overload_cost = _overload_cost(row, rules, role)
     rsp_waiver = bool(row.flag("rsp_waiver", False))
     preschool_only = bool(row.flag("preschool_only", False))
     can_case_manage = row.flag("can_case_manage", None)
@@ -433,7 +452,7 @@ def _parse_staff(row: _Row, rules: Rules, seen: dict[str, int]) -> Staff | None:
     person = Staff(
         staff_id=staff_id, role=role, sites=sites, credentials=credentials, name=row.text("name"), fte=fte,
         max_caseload=max_caseload, rsp_waiver=rsp_waiver, preschool_only=preschool_only,
-        can_case_manage=can_case_manage, available=available, row=row.row,
+        can_case_manage=can_case_manage, available=available, overload_cost=overload_cost, row=row.row,
     )
     _check_role_fit(row, rules, person)
     return person
@@ -496,6 +515,7 @@ def staff_record(person: Staff) -> dict[str, str]:
         "fte": f"{person.fte:g}", "max_caseload": "" if person.max_caseload is None else str(person.max_caseload),
         "rsp_waiver": flag(person.rsp_waiver), "preschool_only": flag(person.preschool_only),
         "can_case_manage": flag(person.can_case_manage), "available": flag(person.available),
+        "overload_cost": "" if person.overload_cost is None else str(person.overload_cost),
     }
 
 

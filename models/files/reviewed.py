@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from models.domain.assessments import unassigned_reason
-from models.domain.caps import balance_target, caseload_cap, load_ratio
+from models.domain.caps import balance_target, caseload_cap, load_ratio, overload, soft_cap
 from models.domain.names import NO_NAMES, Names
 from models.domain.objective import best_practice_services
 from models.domain.plan import Result, case_manager_mode, manager_rank
@@ -218,6 +218,7 @@ def _staff(problem: Problem, result: Result, review: Review, names: Names) -> tu
     rows = []
     for p, person in enumerate(problem.staff):
         cap = caseload_cap(rules, person)
+        soft = soft_cap(rules, person)
         rows.append(StaffRow(
             staff_id=person.staff_id, name=names.of_staff(person), role=person.role, fte=person.fte,
             sites=";".join(sorted(person.sites)), available=person.available, case_managed=loads.case_managed[p],
@@ -228,6 +229,7 @@ def _staff(problem: Problem, result: Result, review: Review, names: Names) -> tu
             over_cap=cap is not None and loads.served[p] > cap,
             workload_minutes=None if workloads is None else workloads.minutes[p],
             workload_ratio=None if workloads is None else workloads.ratios[p],
+            local_cap=None if soft is None else soft.local, over_local_cap=overload(rules, person, loads.served[p]),
             full_load=balance_target(rules, person), full_load_kind=_full_load_kind(problem, person.role, cap),
         ))
     return tuple(rows)
@@ -318,6 +320,7 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "max_workload_ratio": {role: v["max_workload_ratio"] for role, v in kpis["workload_roles"].items()},
         "workload_ratio_spread": {role: v["workload_ratio_spread"] for role, v in kpis["workload_roles"].items()},
         "workload_minutes_defaulted": kpis["workload_minutes_defaulted"],
+        "over_local_cap": kpis["over_local_cap"],
         **({"assessments": kpis["assessments"]} if kpis["assessments"] is not None else {}),
         "changed_case_managers": kpis["changed_case_managers"],
         "changed_providers": kpis["changed_providers"],

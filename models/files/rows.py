@@ -108,6 +108,8 @@ class StaffRow:
     over_cap: bool
     workload_minutes: int | None = None  # weekly workload (None: the rules have no [workload])
     workload_ratio: float | None = None  # workload over the FTE share of the weekly capacity
+    local_cap: int | None = None  # a soft local cap (overload pay above it); None when the cap is hard
+    over_local_cap: int = 0  # pupils over the soft local cap
     full_load: float | None = None  # what load_ratio divides by: the cap, an average share or a balance target
     full_load_kind: str = ""  # "cap", "district-average share" or "full-time load"
 
@@ -133,6 +135,7 @@ class StaffRow:
             "over_cap": _flag(self.over_cap), "load": self.load, "cap_mark": self.cap_mark,
             "workload_minutes": "" if self.workload_minutes is None else self.workload_minutes,
             "workload_ratio": "" if self.workload_ratio is None else round(self.workload_ratio, 4),
+            "local_cap": "" if self.local_cap is None else self.local_cap, "over_local_cap": self.over_local_cap,
         }
 
 

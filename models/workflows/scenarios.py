@@ -42,7 +42,7 @@ ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students", "remove_asse
 RECORD_LISTS = ("add_staff", "change_staff", "add_students", "add_assessments")
 SCENARIO_KEYS = ("name", "description", *ID_LISTS, *RECORD_LISTS, "caps", "weights")
 STAFF_FIELDS = ("staff_id", "name", "role", "credentials", "sites", "fte", "max_caseload", "rsp_waiver",
-                "preschool_only", "can_case_manage", "available")
+                "preschool_only", "can_case_manage", "available", "overload_cost")
 STUDENT_FIELDS = ("student_id", "site", "grade", "primary_disability", "secondary_disability", "support_level",
                   "services", "alternate_placement", "current_case_manager", "locked")
 ASSESSMENT_FIELDS = ("assessment_id", "site", "student_id", "due_date")
