@@ -197,3 +197,18 @@ def test_a_long_unserved_list_is_cut_in_the_report_and_kept_whole_in_the_workboo
     page = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
     assert "... and 1 more in the Unserved sheet of plan.xlsx" in page and "Barnaby" not in page
     assert len(sheet_rows(openpyxl.load_workbook(tmp_path / "p" / "plan.xlsx")["Unserved"])) == 1
+
+
+def test_terminal_summary_and_workbook_say_the_same_figures(planned):
+    _, out, result = planned
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (f"{summary['fully_served']} of {summary['students']} students are fully served" in result.output)
+    assert f"Best practice: {summary['best_practice_rate']:.1%}" in result.output
+    assert f"Could not be done: {summary['services_unserved']} service(s) and {summary['unassigned']}" in result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert f'<span class="figure">{summary["fully_served"]}</span><span class="label">fully served' in page
+
+
+def test_version():
+    result = run(["--version"])
+    assert result.exit_code == 0 and result.output.startswith("caseload ")
