@@ -386,5 +386,49 @@ def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers
     click.echo(f"hires.csv and report.html (the hires and their curve) written to {out_dir.resolve()}")
 
 
+@main.command()
+@click.option("--districts", "districts_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder holding one folder per district (students.csv|xlsx, staff.csv|xlsx, optional rules.toml).")
+@click.option("--scenario", "scenario_paths", type=existing_file, multiple=True,
+              help="Scenario TOML file planned on every district (repeat for several); the folder takes its name.")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="ADDRESS",
+              help="An existing Dask cluster, tcp://host:port (or DASK_SCHEDULER_ADDRESS); default: a local cluster.")
+@click.option("--out", "out_dir", type=out_folder, default=Path("sweep"), show_default=True,
+              help="Folder for sweep.csv and one plan folder per district and scenario.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds the solver may take for each plan.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes of the local cluster (default: one per core); each plan uses one core.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
+def sweep(districts_dir, scenario_paths, scheduler, out_dir, time_limit, workers, seed) -> None:
+    """Plan every district, and every scenario on every district, on a Dask cluster; gather sweep.csv.
+
+    A run whose inputs, rules, scenario and settings are those of a finished
+    run in --out is not planned again, so an interrupted sweep resumes.
+    """
+    from models.files.sweep_terminal import ProgressBar, sweep_text
+    from models.workflows.cluster import ClusterError
+    from models.workflows.sweep import Settings, plan_runs, run_sweep
+
+    settings = Settings(time_limit=time_limit, seed=seed)
+    try:
+        runs = plan_runs(districts_dir, list(scenario_paths), out_dir, settings)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None  # quiet when not a terminal
+    try:
+        outcome = run_sweep(runs, settings, out_dir, scheduler=scheduler, workers=workers, on_done=progress)
+    except ClusterError as exc:
+        raise BadInput(str(exc)) from None
+    finally:
+        if progress is not None:
+            progress.close()
+    click.echo(sweep_text(outcome.rows, outcome.planned, outcome.resumed))
+    click.echo(f"Plans and sweep.csv written to {out_dir.resolve()}")
+    if outcome.exit_code:
+        raise click.exceptions.Exit(outcome.exit_code)
+
+
 if __name__ == "__main__":
     sys.exit(main())

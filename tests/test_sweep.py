@@ -1,0 +1,204 @@
+"""`caseload sweep` on a real local Dask cluster (two worker processes): rows, plan folders, faults, resuming."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from models.files.sweep_files import MANIFEST
+from models.workflows.cluster import cluster_size, dask_client
+from models.workflows.sweep import SWEEP_COLUMNS, Run, Settings, plan_run, plan_runs, run_sweep
+
+pytestmark = pytest.mark.timeout(180)  # a cluster that hangs fails the test instead of the suite
+
+STUDENTS = (
+    "student_id,site,grade,primary_disability,services\n"
+    + "".join(f"a{i},A,3,SLD,rsp\n" for i in range(6))
+    + "c1,A,2,SLI,speech\n"
+)
+STAFF = (
+    "staff_id,name,role,credentials,sites,fte\n"
+    "R1,Ada Quill,rsp_teacher,MMSN,A,1\n"
+    "R3,Bea Stroud,rsp_teacher,MMSN,A,0.5\n"
+    "SLP1,Cy Marsh,slp,SLP,A,1\n"
+    "T1,Di Penn,sdc_teacher,MMSN,A,1\n"
+)
+PLAN_FILES = {"assignments.csv", "services.csv", "caseloads.csv", "summary.json"}
+SOLVER = ["--time-limit", "10"]
+GOOD = {("north", "base"), ("north", "r3-leaves"), ("north", "cap"), ("south", "base"), ("south", "cap")}
+
+
+def make_sweep(root: Path) -> tuple[Path, list[Path]]:
+    """north: fine; south: no R3 (so the scenario sending R3 away is bad there); west: a bad students file."""
+    districts = root / "districts"
+    for name, students, staff in (
+        ("north", STUDENTS, STAFF),
+        ("south", STUDENTS, STAFF.replace("R3,Bea Stroud,rsp_teacher,MMSN,A,0.5\n", "")),
+        ("west", STUDENTS.replace("a2,A,3,SLD", "a2,A,3,XYZ"), STAFF),
+    ):
+        (districts / name).mkdir(parents=True)
+        (districts / name / "students.csv").write_text(students, encoding="utf-8")
+        (districts / name / "staff.csv").write_text(staff, encoding="utf-8")
+    leaves = root / "r3-leaves.toml"
+    leaves.write_text('name = "R3 leaves"\nunavailable_staff = ["R3"]\n', encoding="utf-8")
+    cap = root / "cap.toml"
+    cap.write_text("[caps]\nrsp_teacher = 3\n", encoding="utf-8")
+    return districts, [leaves, cap]
+
+
+def sweep_args(districts: Path, scenarios: list[Path], out: Path) -> list[str]:
+    return ["sweep", "--districts", str(districts), *(a for s in scenarios for a in ("--scenario", str(s))),
+            "--out", str(out), *SOLVER]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames) == SWEEP_COLUMNS
+        return list(reader)
+
+
+def plan_mtimes(out: Path) -> dict[str, int]:
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()
+            and p.name != "sweep.csv"}
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """The sweep's own local cluster (two worker processes), shared by the tests and reached by its address."""
+    with dask_client(workers=2) as client:
+        assert cluster_size(client) == 2
+        yield client.scheduler.address
+
+
+def test_sweep_plans_every_district_and_scenario_and_a_bad_one_gets_its_rows(tmp_path, scheduler):
+    districts, scenarios = make_sweep(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [*sweep_args(districts, scenarios, out), "--scheduler", scheduler])
+    assert result.exit_code == 2, result.output  # some input was bad
+    rows = read_rows(out / "sweep.csv")
+    assert [(r["district"], r["scenario"]) for r in rows] == [
+        (d, s) for d in ("north", "south", "west") for s in ("base", "r3-leaves", "cap")]
+    by_run = {(r["district"], r["scenario"]): r for r in rows}
+    for run in GOOD:
+        row = by_run[run]
+        assert row["status"] == "OPTIMAL" and row["error"] == ""
+        assert row["students"] == "7"
+        folder = out / run[0] / run[1]
+        assert PLAN_FILES <= {p.name for p in folder.iterdir()}
+        with open(folder / "assignments.csv", encoding="utf-8") as handle:
+            assert len(list(csv.DictReader(handle))) == 7
+    # the cap of 3 RSP students per teacher leaves RSP services unserved; the base serves them all
+    assert by_run[("north", "base")]["services_unserved"] == "0"
+    assert int(by_run[("north", "cap")]["services_unserved"]) > 0
+    assert by_run[("south", "r3-leaves")]["status"] == "error"
+    assert "unknown staff id R3" in by_run[("south", "r3-leaves")]["error"]
+    for scenario in ("base", "r3-leaves", "cap"):
+        row = by_run[("west", scenario)]
+        assert row["status"] == "error" and row["students"] == ""
+        assert "students.csv, row 4, column primary_disability, value 'XYZ'" in row["error"]
+        assert not (out / "west" / scenario).exists()  # nothing written for bad input
+    assert not (out / "south" / "r3-leaves").exists()
+    assert "5 planned" in result.output and "4 error(s)" in result.output
+    for name in ("Ada Quill", "Bea Stroud", "Cy Marsh", "Di Penn"):
+        assert name not in result.output
+
+
+def test_a_sweep_run_writes_what_caseload_plan_writes(tmp_path, scheduler):
+    districts, _ = make_sweep(tmp_path)
+    north = districts / "north"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", "--districts", str(districts), "--out", str(out),
+                                       "--scheduler", scheduler, *SOLVER])
+    assert result.exit_code == 2, result.output
+    plan = tmp_path / "plan"
+    result = CliRunner().invoke(main, ["plan", "--students", str(north / "students.csv"), "--staff",
+                                       str(north / "staff.csv"), "--out", str(plan), "--workers", "1",
+                                       *SOLVER])
+    assert result.exit_code == 0, result.output
+    swept = out / "north" / "base"
+    assert {p.name for p in plan.iterdir()} <= {p.name for p in swept.iterdir()}
+    for name in ("assignments.csv", "services.csv", "caseloads.csv"):
+        assert (swept / name).read_text(encoding="utf-8") == (plan / name).read_text(encoding="utf-8")
+
+
+def test_a_second_sweep_resumes_without_planning_again(tmp_path, scheduler, monkeypatch):
+    districts, scenarios = make_sweep(tmp_path)
+    out = tmp_path / "out"
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", scheduler)  # the existing cluster, named by the environment
+    first = CliRunner().invoke(main, sweep_args(districts, scenarios, out))
+    assert first.exit_code == 2, first.output
+    rows, before = read_rows(out / "sweep.csv"), plan_mtimes(out)
+    assert before
+
+    again = CliRunner().invoke(main, sweep_args(districts, scenarios, out))
+    assert again.exit_code == 2, again.output
+    assert "0 planned, 5 already planned" in again.output
+    assert plan_mtimes(out) == before  # not one plan file written again
+    planned = [r for r in rows if r["status"] != "error"]
+    assert [r for r in read_rows(out / "sweep.csv") if r["status"] != "error"] == planned  # the stored rows
+
+    # a changed staff file plans that district again, and only it
+    staff = districts / "north" / "staff.csv"
+    staff.write_text(staff.read_text(encoding="utf-8").replace("A,1\nR3", "A,0.8\nR3"), encoding="utf-8")
+    third = CliRunner().invoke(main, sweep_args(districts, scenarios, out))
+    assert "3 planned, 2 already planned" in third.output, third.output
+    after = plan_mtimes(out)
+    changed = {path.split(os.sep)[0] for path in after if after[path] != before.get(path)}
+    assert changed == {"north"}
+
+
+def die_on_first_attempt(run: Run, settings: Settings) -> dict:
+    """The planning task, except that north/cap kills its own worker process the first time it runs."""
+    if (run.district.name, run.scenario) == ("north", "cap"):
+        marker = run.district.folder.parent / "worker-killed"
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            pass
+        else:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return plan_run(run, settings)
+
+
+def test_a_worker_killed_mid_sweep_costs_only_its_task(tmp_path, scheduler):
+    districts, scenarios = make_sweep(tmp_path)
+    out = tmp_path / "out"
+    settings = Settings(time_limit=10)
+    runs = plan_runs(districts, scenarios, out, settings)
+    outcome = run_sweep(runs, settings, out, scheduler=scheduler, task=die_on_first_attempt)
+    assert (districts / "worker-killed").exists()  # the worker did die
+    assert len(outcome.rows) == 9 and outcome.failed == ()
+    assert outcome.planned == 5 and outcome.exit_code == 2
+    rows = {(r["district"], r["scenario"]): r for r in read_rows(out / "sweep.csv")}
+    assert rows[("north", "cap")]["status"] == "OPTIMAL"
+    assert PLAN_FILES | {MANIFEST} <= {p.name for p in (out / "north" / "cap").iterdir()}
+    assert not list(out.rglob(".*partial*"))  # the dead worker's half-written folder is gone
+
+
+def test_missing_files_and_scenario_clashes_are_reported_without_a_cluster(tmp_path):
+    districts, scenarios = make_sweep(tmp_path)
+    (districts / "east").mkdir()
+    (districts / "east" / "students.csv").write_text(STUDENTS, encoding="utf-8")
+    out = tmp_path / "out"
+    settings = Settings(time_limit=10)
+    outcome = run_sweep(plan_runs(districts, [], out, settings), settings, out, in_process=True)
+    east = next(r for r in outcome.rows if r["district"] == "east")
+    assert east["status"] == "error" and "no staff.csv or staff.xlsx" in east["error"]
+    assert outcome.planned == 2 and outcome.bad_input == 2 and outcome.exit_code == 2
+
+    clash = tmp_path / "other" / "cap.toml"
+    clash.parent.mkdir()
+    clash.write_text("[caps]\nrsp_teacher = 4\n", encoding="utf-8")
+    result = CliRunner().invoke(main, sweep_args(districts, [scenarios[1], clash], out))
+    assert result.exit_code == 2 and "would share the folder 'cap'" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["sweep", "--districts", str(empty), "--out", str(out)])
+    assert result.exit_code == 2 and "holds no district folder" in result.output
