@@ -16,23 +16,21 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from models.domain.issues import Issue
-from models.domain.plan import Result
-from models.domain.problem import Problem
-from models.files.writers import write_plan
-
 MANIFEST = "sweep-run.json"  # the run's key and its sweep.csv row: present only in a finished run's folder
 WARNINGS = "warnings.txt"
 PARTIAL = ".partial-"
 
 
-def write_run(problem: Problem, result: Result, out_dir: Path, key: str, warnings: Iterable[Issue],
-              timings: dict, row: Callable[[dict], dict]) -> dict:
-    """Write the plan (the files ``caseload plan`` writes) and its key to ``out_dir`` at once; return the summary."""
+def write_run(out_dir: Path, key: str, warnings: list[str], write_plan: Callable[[Path], dict],
+              row: Callable[[dict], dict]) -> dict:
+    """Write a run's folder at once: the plan (``write_plan(folder)`` returns its summary), warnings, key.
+
+    Returns the summary.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     partial = out_dir.parent / f".{out_dir.name}{PARTIAL}{uuid.uuid4().hex[:12]}"
-    summary = write_plan(problem, result, partial, timings=timings)
-    lines = [str(issue) for issue in warnings]
+    summary = write_plan(partial)
+    lines = list(warnings)
     if lines:
         (partial / WARNINGS).write_text("\n".join(lines) + "\n", encoding="utf-8")
     manifest = {"key": key, "row": row(summary)}

@@ -199,8 +199,11 @@ def plan_run(run: Run, settings: Settings) -> dict:
     the task owns one core of its worker, so nothing fans out inside it.
     """
     from models.domain.rules import load_rules
+    from models.domain.workload import defaulted_minutes_issue
     from models.files.loaders import load_problem
+    from models.files.names import load_names
     from models.files.sweep_files import write_run
+    from models.files.writers import write_plan
     from models.workflows.scenarios import apply_scenario, load_scenario
     from optimizer.solve import SolveOptions, solve
 
@@ -220,13 +223,20 @@ def plan_run(run: Run, settings: Settings) -> dict:
             scenario, more = load_scenario(run.scenario_path, problem)
             problem = apply_scenario(problem, scenario)
             warnings = [*warnings, *more]
+        names = load_names(district.students, district.staff)  # for the files only
         load_seconds = time.perf_counter() - started
+        # one solver thread: with workers=1 the planner never forks its own pool of component processes
         result = solve(problem, SolveOptions(time_limit=settings.time_limit, workers=1, seed=settings.seed))
     except (InputError, RulesError) as exc:  # a locked student alone over a cap is bad input too
         return error_row(run, input_message(exc), time.perf_counter() - started)
+    defaulted = defaulted_minutes_issue(problem, str(district.students))
+    notes = [f"warning: the rules file overrides the law: {finding}" for finding in rules.statute_overrides]
+    notes += [str(issue) for issue in [*warnings, *([defaulted] if defaulted else [])]]
     seconds = time.perf_counter() - started
-    summary = write_run(problem, result, run.out_dir, run.key, warnings,
-                        timings={"load_seconds": round(load_seconds, 3)},
+    summary = write_run(run.out_dir, run.key, notes,
+                        lambda out_dir: write_plan(problem, result, out_dir,
+                                                   timings={"load_seconds": round(load_seconds, 3)},
+                                                   names=names).summary,
                         row=lambda data: plan_row(run, data, seconds))
     return plan_row(run, summary, seconds)
 
