@@ -4,7 +4,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test lint bench bench-sweep clean chromium
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: $(TEST_STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+bench-sweep: $(STAMP)
+	$(PY) -m benchmarks.sweep
 
 clean:
 	rm -rf $(VENV) plan .pytest_cache

@@ -1,9 +1,10 @@
 """A sweep's files: each run's plan folder, written so that it appears only complete, and ``sweep.csv``.
 
-A run is planned into a hidden folder next to its final one and renamed into
-place once every file, and last the run's key (``sweep-run.json``), is
-written. A worker that dies half way leaves only a hidden ``.partial`` folder,
-which is never taken as a finished run and is cleared at the end of the sweep.
+A run is planned into a hidden folder beside its final one and swapped into
+place once every file, and last the run's key (``sweep-run.json``), is written
+(:func:`models.files.safe.atomic_folder`). A worker that dies half way leaves
+only a hidden folder, which is never taken as a finished run and is cleared at
+the end of the sweep.
 """
 
 from __future__ import annotations
@@ -16,38 +17,27 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from models.files.safe import atomic_folder
+
 MANIFEST = "sweep-run.json"  # the run's key and its sweep.csv row: present only in a finished run's folder
 WARNINGS = "warnings.txt"
-PARTIAL = ".partial-"
+PARTIAL = ".partial-"  # sweep.csv while it is written
+LEFTOVERS = (".new-", ".old-")  # the folders models.files.safe.atomic_folder writes beside a run folder
 
 
 def write_run(out_dir: Path, key: str, warnings: list[str], write_plan: Callable[[Path], dict],
               row: Callable[[dict], dict]) -> dict:
-    """Write a run's folder at once: the plan (``write_plan(folder)`` returns its summary), warnings, key.
+    """Write a run's folder whole: the plan (``write_plan(folder)`` returns its summary), warnings, and last its key.
 
-    Returns the summary.
+    Returns the run's row (``row(summary)``), which is stored with the key.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_dir.parent / f".{out_dir.name}{PARTIAL}{uuid.uuid4().hex[:12]}"
-    summary = write_plan(partial)
-    lines = list(warnings)
-    if lines:
-        (partial / WARNINGS).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    manifest = {"key": key, "row": row(summary)}
-    (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    _swap_into_place(partial, out_dir)
-    return summary
-
-
-def _swap_into_place(partial: Path, out_dir: Path) -> None:
-    """Rename ``partial`` to ``out_dir``; an older folder there is moved aside first and then removed."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}{PARTIAL}old-{uuid.uuid4().hex[:12]}"
-        os.replace(out_dir, old)
-    os.replace(partial, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    with atomic_folder(out_dir) as work:
+        summary = write_plan(work)
+        if warnings:
+            (work / WARNINGS).write_text("\n".join(warnings) + "\n", encoding="utf-8")
+        manifest = {"key": key, "row": row(summary)}
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest["row"]
 
 
 def finished_row(out_dir: Path, key: str) -> dict | None:
@@ -64,10 +54,10 @@ def finished_row(out_dir: Path, key: str) -> dict | None:
 
 
 def clear_partials(out_dirs: Iterable[Path]) -> None:
-    """Remove the hidden half-written folders left next to these run folders (by workers that died)."""
-    for parent in {d.parent for d in out_dirs}:
-        if parent.is_dir():
-            for leftover in parent.glob(f".*{PARTIAL}*"):
+    """Remove the hidden half-written folders a worker that died left beside these run folders."""
+    for out_dir in out_dirs:
+        for kind in LEFTOVERS:
+            for leftover in out_dir.parent.glob(f".{out_dir.name}{kind}*"):
                 shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -227,18 +227,16 @@ def plan_run(run: Run, settings: Settings) -> dict:
         load_seconds = time.perf_counter() - started
         # one solver thread: with workers=1 the planner never forks its own pool of component processes
         result = solve(problem, SolveOptions(time_limit=settings.time_limit, workers=1, seed=settings.seed))
-    except (InputError, RulesError) as exc:  # a locked student alone over a cap is bad input too
-        return error_row(run, input_message(exc), time.perf_counter() - started)
-    defaulted = defaulted_minutes_issue(problem, str(district.students))
-    notes = [f"warning: the rules file overrides the law: {finding}" for finding in rules.statute_overrides]
-    notes += [str(issue) for issue in [*warnings, *([defaulted] if defaulted else [])]]
-    seconds = time.perf_counter() - started
-    summary = write_run(run.out_dir, run.key, notes,
-                        lambda out_dir: write_plan(problem, result, out_dir,
+        defaulted = defaulted_minutes_issue(problem, str(district.students))
+        notes = [f"warning: the rules file overrides the law: {finding}" for finding in rules.statute_overrides]
+        notes += [str(issue) for issue in [*warnings, *([defaulted] if defaulted else [])]]
+        return write_run(run.out_dir, run.key, notes,
+                         lambda folder: write_plan(problem, result, folder,
                                                    timings={"load_seconds": round(load_seconds, 3)},
                                                    names=names).summary,
-                        row=lambda data: plan_row(run, data, seconds))
-    return plan_row(run, summary, seconds)
+                         row=lambda data: plan_row(run, data, time.perf_counter() - started))
+    except (InputError, RulesError) as exc:  # also: a locked student alone over a cap, an unwritable --out
+        return error_row(run, input_message(exc), time.perf_counter() - started)
 
 
 # --------------------------------------------------------------------------
