@@ -170,3 +170,13 @@ def test_a_scenario_naming_an_unknown_assessment_is_bad_input(tmp_path):
     with pytest.raises(InputError) as err:
         _scenario(tmp_path, '[[add_assessments]]\nassessment_id = "a0"\nsite = "A"\n')
     assert "needs a new assessment_id" in str(err.value)
+
+
+def test_the_sample_assessments_file_is_not_stale_and_the_sample_has_minutes(tmp_path):
+    from models.synthetic.sample_district import write_sample_assessments
+
+    write_sample_assessments(tmp_path)
+    assert (SAMPLE_DIR / "assessments.csv").read_bytes() == (tmp_path / "assessments.csv").read_bytes(), (
+        "data/sample/assessments.csv is stale: run python -m models.synthetic.generator --sample --out data/sample")
+    students = pd.read_csv(SAMPLE_DIR / "students.csv", dtype=str, keep_default_na=False)
+    assert all(":" in item for cell in students["services"] for item in cell.split(";"))

@@ -792,9 +792,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.students is not None and args.students < 0 or args.sites is not None and args.sites < 1:
         parser.error("--students must be >= 0 and --sites >= 1")
     if args.sample:
-        from models.synthetic.sample_district import sample_district  # the sample builds on this module
+        from models.synthetic.sample_district import (  # the sample builds on this module
+            sample_district,
+            write_sample_assessments,
+        )
 
         students, staff = sample_district()
+        write_sample_assessments(args.out)
     else:
         students, staff = generate_district(args.students, args.seed, args.sites)
     write_district(args.out, students, staff)

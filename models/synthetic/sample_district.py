@@ -8,13 +8,16 @@ data/sample`` writes it.
 
 from __future__ import annotations
 
+import csv
 import math
 import random
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from models.synthetic.generator import (
     ELEMENTARY,
+    MINUTES,
     PRESCHOOL_GRADES,
     ROLE_CAP,
     RSP_WAIVER_CAP,
@@ -39,6 +42,14 @@ from models.synthetic.generator import (
 )
 
 SAMPLE_SEED = 2
+SAMPLE_MINUTES_SEED = 2_000_011  # minutes drawn apart from the district, so adding them changed nothing else
+ASSESSMENT_COLUMNS = ("assessment_id", "site", "student_id", "due_date")
+# (site, due date) of each pending initial assessment of the sample
+SAMPLE_ASSESSMENTS = (
+    ("S0001", "2026-12-04"), ("S0001", "2026-12-11"), ("S0002", "2026-12-01"), ("S0002", "2026-12-02"),
+    ("S0002", "2026-12-08"), ("S0002", "2026-12-09"), ("S0002", "2026-12-15"), ("S0002", "2026-12-18"),
+    ("S0003", "2026-12-03"), ("S0003", "2026-12-10"), ("S0004", "2026-12-07"), ("S0004", "2026-12-14"),
+)
 SAMPLE_STUDENTS = 280
 SAMPLE_SITE_WEIGHTS = (1.1, 0.85, 1.0, 0.9)  # S0001..S0004
 # Each crafted case of the sample, by student id (see sample_district).
@@ -141,6 +152,36 @@ def _sample_staff_edits(staffing: Staffing) -> None:
     first.credentials = ["R3MN", *first.credentials[1:]]  # the CTC document code of MMSN
 
 
+def _give_minutes(pupils: list[Pupil]) -> None:
+    """Weekly minutes for every service (the workload model), from their own seed so nothing else moves."""
+    rng = random.Random(SAMPLE_MINUTES_SEED)
+    for pupil in pupils:
+        for service in pupil.services:
+            if service not in pupil.minutes:
+                pupil.minutes[service] = rng.choice(MINUTES[service])
+
+
+def sample_assessments() -> list[dict[str, str]]:
+    """A short list of pending initial assessments (AB 560), rows of ``data/sample/assessments.csv``.
+
+    S0002 has most (its resource specialists are one full-time and one 0.5 FTE,
+    so the half-timer takes half as many); S0003's and S0004's are few.
+    """
+    rows = []
+    for n, (site, due) in enumerate(SAMPLE_ASSESSMENTS, start=1):
+        rows.append({"assessment_id": f"IA-{n:04d}", "site": site, "student_id": f"N{n:04d}", "due_date": due})
+    return rows
+
+
+def write_sample_assessments(folder: Path) -> None:
+    """Write ``assessments.csv`` (UTF-8, ``\n`` line ends) into ``folder``."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with open(Path(folder) / "assessments.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=ASSESSMENT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(sample_assessments())
+
+
 def _lock(pupil: Pupil, people: list[Person]) -> None:
     pupil.current, pupil.locked = next(p.staff_id for p in people if p.available), True
 
@@ -178,6 +219,7 @@ def sample_district() -> tuple[list[Row], list[Row]]:
     shortage = sites[SAMPLE_SITES["rsp_shortage"]]
     crafted.append(_crafted(shortage, "9", "DEAF", "sdc:1350;dhh:120", SAMPLE_CASES["deaf_sdc_shortage"]))
     everyone = pupils + crafted
+    _give_minutes(everyone)
     assign_current(rng, everyone, staffing)
     by_id = {p.student_id: p for p in crafted}
     _lock(by_id[SAMPLE_CASES["speech_rsp"]], staffing.roster[(SAMPLE_SITES["rsp_waiver"], "rsp")])

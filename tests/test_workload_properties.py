@@ -1,0 +1,78 @@
+"""Property tests over generated districts with minutes, soft caps and pending assessments.
+
+Every plan stays legal, its objective (balance, overload) is the one the checker
+recomputes, the workload is what a plain count gives, and no assessment could
+move to someone with fewer per FTE.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models.domain.assessments import assessors, counts
+from models.domain.plan import check_plan
+from models.domain.problem import Assessment, ServiceNeed
+from models.domain.workload import compute_workloads
+from tests.test_properties import SETTINGS, SITES, _solve, districts
+
+
+@st.composite
+def busy_districts(draw):
+    problem = draw(districts())
+    students = tuple(
+        dataclasses.replace(s, services=tuple(
+            ServiceNeed(n.code, draw(st.one_of(st.none(), st.integers(0, 600)))) for n in s.services))
+        for s in problem.students
+    )
+    people = tuple(dataclasses.replace(p, overload_cost=draw(st.sampled_from([None, None, 0, 50, 3_000_000])))
+                   for p in problem.staff)
+    pending = tuple(Assessment(f"a{i}", draw(st.sampled_from([*SITES, "Z"])))
+                    for i in range(draw(st.integers(0, 10))))
+    return dataclasses.replace(problem, students=students, staff=people, assessments=pending)
+
+
+def plain_workload(problem, plan) -> list[int]:
+    """Each person's weekly minutes, counted person by person (not the way compute_workloads does)."""
+    w = problem.rules.workload
+    out = []
+    for p in range(len(problem.staff)):
+        minutes, sites = 0, set()
+        for d, demand in enumerate(problem.demands):
+            if plan.providers[d] == p:
+                iep = demand.minutes if demand.minutes is not None else w.default_minutes[demand.service]
+                minutes += round(iep / w.group_size.get(demand.service, 1) / (1 - w.indirect_share) + 1e-9)
+                sites.add(problem.students[demand.student].site)
+        for s, m in enumerate(plan.case_managers):
+            if m == p:
+                minutes += w.case_management_minutes
+                sites.add(problem.students[s].site)
+        minutes += w.assessment_minutes * sum(a == p for a in plan.assessors)
+        minutes += w.travel_minutes * max(0, len(sites) - 1)
+        out.append(minutes)
+    return out
+
+
+@SETTINGS
+@given(busy_districts())
+def test_workload_soft_caps_and_assessments_hold_on_any_district(problem):
+    result = _solve(problem)
+    assert result.status == "OPTIMAL"
+    report = check_plan(problem, result.plan)
+    assert report.ok, report.violations
+    assert result.objective == report.terms.total
+    assert list(compute_workloads(problem, result.plan).minutes) == plain_workload(problem, result.plan)
+    # assessments: every one a resource specialist can take is taken, and no hand-off would even them out more
+    plan, people = result.plan, assessors(problem)
+    assert len(plan.assessors) == len(problem.assessments)
+    n = counts(problem, plan.assessors)
+    for a, p in zip(problem.assessments, plan.assessors, strict=True):
+        takers = [q for q in people if problem.staff[q].serves_site(a.site)]
+        assert (p is None) == (not takers)
+        for q in takers:
+            if q != p:
+                # moving it from p to q must not lower sum(count^2 / FTE)
+                gain = (2 * n[p] - 1) / problem.staff[p].fte - (2 * n[q] + 1) / problem.staff[q].fte
+                assert gain <= 1e-3, (a, p, q, n)
