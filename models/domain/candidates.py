@@ -8,10 +8,11 @@ number of distinct profiles, not with students times staff.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from operator import attrgetter
 
-from models.domain.problem import ALL_SITES, Problem, Student
-from models.domain.rule_table import may_case_manage, may_deliver, profile_key
+from models.domain.problem import ALL_SITES, Problem, Staff, Student
+from models.domain.rule_table import CASE_MANAGER, PROFILE_FIELDS, RULE_TABLE, passes_all, profile_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,31 +36,52 @@ def staff_by_site(problem: Problem) -> dict[str, list[int]]:
 
 
 def find_candidates(problem: Problem) -> Candidates:
+    """Eligible pairs, each rule evaluated once per kind of person and kind of student.
+
+    Only the site check reads a person's sites or a student's site, so people
+    who differ in nothing else the checks read form one class: a class is
+    eligible for a student profile (site aside) or not, and the people of an
+    eligible class serving the student's site are the candidates.
+    """
     rules = problem.rules
     by_site = staff_by_site(problem)
     everywhere = by_site.get(ALL_SITES, [])
-    provider_cache: dict[tuple, tuple[int, ...]] = {}
-    manager_cache: dict[tuple, tuple[int, ...]] = {}
+    staff_key = attrgetter(*_CLASS_FIELDS)
+    class_of: list[int] = []
+    members: dict[tuple, int] = {}
+    representatives: list[Staff] = []
+    for person in problem.staff:
+        key = staff_key(person)
+        if key not in members:
+            members[key] = len(representatives)
+            representatives.append(replace(person, sites=frozenset({ALL_SITES})))
+        class_of.append(members[key])
+    local_cache: dict[str, list[int]] = {}
+    eligible_cache: dict[tuple, frozenset[int]] = {}
+    pairs_cache: dict[tuple, tuple[int, ...]] = {}
 
-    def local_staff(student: Student) -> list[int]:
-        return sorted(set(by_site.get(student.site, [])) | set(everywhere))
+    def local_staff(site: str) -> list[int]:
+        if site not in local_cache:
+            local_cache[site] = sorted(set(by_site.get(site, [])) | set(everywhere))
+        return local_cache[site]
 
-    managers: list[tuple[int, ...]] = []
-    for student in problem.students:
-        key = _profile(student)
-        if key not in manager_cache:
-            manager_cache[key] = tuple(
-                p for p in local_staff(student) if may_case_manage(rules, problem.staff[p], student)
-            )
-        managers.append(manager_cache[key])
+    def candidates(student: Student, role: str) -> tuple[int, ...]:
+        key = (_profile(student), role)
+        found = pairs_cache.get(key)
+        if found is None:
+            general = (_STUDENT_KEY(student), role)
+            classes = eligible_cache.get(general)
+            if classes is None:
+                classes = eligible_cache[general] = frozenset(
+                    c for c, rep in enumerate(representatives) if passes_all(rules, student, rep, role))
+            found = pairs_cache[key] = tuple(p for p in local_staff(student.site) if class_of[p] in classes)
+        return found
 
-    providers: list[tuple[int, ...]] = []
-    for demand in problem.demands:
-        student = problem.students[demand.student]
-        key = (*_profile(student), demand.service)
-        if key not in provider_cache:
-            provider_cache[key] = tuple(
-                p for p in local_staff(student) if may_deliver(rules, problem.staff[p], student, demand.service)
-            )
-        providers.append(provider_cache[key])
+    managers = [candidates(student, CASE_MANAGER) for student in problem.students]
+    providers = [candidates(problem.students[demand.student], demand.service) for demand in problem.demands]
     return Candidates(providers=tuple(providers), managers=tuple(managers))
+
+
+# What the checks read, site aside (the site check is done by the people serving the site)
+_CLASS_FIELDS = tuple(dict.fromkeys(f for check in RULE_TABLE for f in check.staff_fields if f != "sites"))
+_STUDENT_KEY = attrgetter(*[f for f in PROFILE_FIELDS if f != "site"])
