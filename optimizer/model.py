@@ -463,6 +463,16 @@ class CaseloadModel:
                 continue
             if best is None or o.rank < best.rank:
                 best = o
+        if best is None and self._plain_manager(manager):
+            # the manager coordinates as one of the interchangeable people one stand-in represents:
+            # the stand-in's option costs and constrains the same (keeps the hint complete and feasible)
+            rank = coordinating_rank(self.rules, len(best_practice_services(self.rules, self.problem.students[s])),
+                                     self.problem.staff[manager].role)
+            ranked = {o.demand for o in self.vars.manage[s] if o.demand is not None}
+            for o in self.vars.manage[s]:
+                if (o.demand is None and o.rank == rank and self._plain_manager(o.staff)
+                        and not any(plan.providers[d] == o.staff for d in ranked)):
+                    return o
         return best
 
     def read_solution(self, solver: cp_model.CpSolver) -> tuple[dict[int, int | None], dict[int, int | None]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models.domain.candidates import Candidates, find_candidates
-from models.domain.caps import average_cap_room
+from models.domain.caps import average_cap_members, average_cap_room
 from models.domain.changes import moves_by_student
 from models.domain.plan import Plan, Result, compute_loads
 from models.domain.problem import Problem
@@ -26,6 +26,7 @@ from optimizer import coupling
 from optimizer.assessments import assign_assessments
 from optimizer.better import keep_better
 from optimizer.decompose import Component, binding_average_caps, split
+from optimizer.flow import flow_plan
 from optimizer.greedy import greedy_plan, stay_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
 from optimizer.model import CaseloadModel
@@ -50,6 +51,9 @@ class SolveOptions:
     # When a binding district average or a move budget couples components holding more students than
     # this, it is shared out among them with a proven bound instead of solved as one exact model.
     merge_limit: int = 5_000
+    # The min-cost-flow fast path (optimizer/flow.py): a plan and a proven bound; CP-SAT only settles the
+    # components where they do not meet. False: every component goes to CP-SAT (the previous method).
+    flow: bool = True
     # called after each component: (components done, components, objective so far, bound so far)
     progress: Callable[[int, int, int, float], None] | None = None
 
@@ -289,6 +293,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     start = time.perf_counter()
     deadline = start + options.time_limit
     cands = planning_candidates(problem)
+    if options.flow and options.decompose and options.max_moves is None and not problem.position_costs:
+        return _solve_with_flow(problem, cands, options, start, deadline)
     # with a move budget the stand-in plan moves nobody, so it keeps any budget
     start_plan = greedy_plan(problem, cands) if options.max_moves is None else stay_plan(problem, cands)
     hint = start_plan if options.hint else None
@@ -337,5 +343,58 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
         best_bound=bound,
         solve_seconds=round(time.perf_counter() - start, 3),
         components=progress.total,
+        build_seconds=round(sum(r.build_seconds for r in done), 3),
+    )
+
+
+def _solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions, start: float,
+                     deadline: float) -> Result:
+    """The flow plan and bound (``optimizer/flow.py``); CP-SAT settles the components where they differ.
+
+    Components are the independent pieces, with those holding a binding
+    district average merged (as the exact model needs them). A component where
+    plan and bound differ, up to ``merge_limit`` students, is solved by CP-SAT
+    with the flow plan as a complete hint, and CP-SAT's bound then counts too.
+    A larger one holding a binding average keeps the pupils the flow plan
+    gives the role there (so the district stays within the average) and keeps
+    the flow's bound. Each component keeps the cheapest of the flow, CP-SAT and
+    greedy plans. OPTIMAL only when objective and bound meet.
+    """
+    roles = binding_average_caps(problem, cands)
+    components = split(problem, cands, couple=roles)
+    flow = flow_plan(problem, cands, components)
+    plan, parts, _ = keep_better(problem, flow.plan, greedy_plan(problem, cands), components, roles)
+    bounds = list(flow.bounds)
+    loads = compute_loads(problem, plan)
+    todo: list[Component] = []
+    for i, component in enumerate(components):
+        if parts[i] <= bounds[i] or (len(component.students) > options.merge_limit and not component.average_caps):
+            continue
+        if len(component.students) > options.merge_limit:
+            shares = tuple((role, sum(loads.served[p]
+                                      for p in average_cap_members(problem, role, among=component.staff)))
+                           for role in component.average_caps)
+            component = dataclasses.replace(component, average_caps=(), shares=shares)
+        todo.append(component)
+    progress = _Progress(problem, plan, options)
+    progress.total = len(components)
+    position = {c.students[0]: i for i, c in enumerate(components)}
+    for component, result in _solve_components(problem, cands, todo, plan, options, deadline):
+        progress.take(component, result)
+        if not component.shares and math.isfinite(result.bound):
+            i = position[component.students[0]]
+            bounds[i] = max(bounds[i], int(result.bound))
+    final, parts, _ = keep_better(problem, progress.plan(), plan, components, roles)
+    objective, bound = sum(parts), sum(bounds)
+    if problem.assessments:  # AB 560: shared among the resource specialists by an exact flow, apart from the plan
+        final = dataclasses.replace(final, assessors=assign_assessments(problem))
+    done = list(progress.results.values())
+    return Result(
+        plan=final,
+        status="OPTIMAL" if objective == bound else "FEASIBLE",
+        objective=objective,
+        best_bound=float(bound),
+        solve_seconds=round(time.perf_counter() - start, 3),
+        components=len(components),
         build_seconds=round(sum(r.build_seconds for r in done), 3),
     )

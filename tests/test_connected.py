@@ -7,8 +7,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from models.domain.plan import check_plan, objective_terms
+from models.domain.plan import Plan, check_plan, objective_terms
 from models.domain.problem import Problem
 from models.files.loaders import load_problem
 from models.synthetic.generator import generate_district, write_district
@@ -17,7 +19,7 @@ from optimizer.better import component_objectives
 from optimizer.decompose import split
 from optimizer.greedy import greedy_plan
 from optimizer.solve import SolveOptions, planning_candidates, solve
-from tests.factories import rules
+from tests.factories import district, rules, staff, student
 
 EVERYWHERE = Coverage(region_sites=None, district_wide=ITINERANTS_EVERYWHERE)
 
@@ -70,3 +72,49 @@ def test_whatever_the_time_limit_the_plan_is_no_worse_than_the_greedy_plan(seed)
         report = check_plan(problem, result.plan)
         assert report.ok, report.violations
         assert result.objective == report.terms.total <= greedy
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(40, 160), slp_fte=st.sampled_from([1.0, 0.5]))
+def test_the_flow_path_and_one_plain_model_reach_the_same_optimum(seed, n, slp_fte):
+    problem = connected(n, seed, Coverage(region_sites=None, district_wide=ITINERANTS_EVERYWHERE, slp_fte=slp_fte))
+    fast = solve(problem, SolveOptions(time_limit=30, workers=1))
+    plain = solve(problem, SolveOptions(time_limit=30, workers=1, decompose=False, flow=False))
+    report = check_plan(problem, fast.plan)
+    assert report.ok, report.violations
+    assert fast.objective == report.terms.total
+    assert plain.status == fast.status == "OPTIMAL"
+    assert fast.objective == plain.objective == fast.best_bound
+
+
+def _hint_is_the_solution(problem: Problem, plan: Plan) -> None:
+    """With every variable fixed to the hint, the exact model must be feasible at the plan's own objective."""
+    from ortools.sat.python import cp_model
+
+    from optimizer.model import CaseloadModel
+
+    cands = planning_candidates(problem)
+    components = split(problem, cands, couple=())
+    for component, expected in zip(components, component_objectives(problem, plan, components), strict=True):
+        built = CaseloadModel(problem, cands, component)
+        built.add_hint(plan)
+        solver = cp_model.CpSolver()
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.num_workers = 1
+        assert solver.solve(built.model) == cp_model.OPTIMAL  # every variable fixed: the hint is the solution
+        assert round(solver.objective_value) == expected
+
+
+def test_the_flow_plan_is_a_complete_feasible_hint_for_the_exact_model():
+    from optimizer.flow import flow_plan
+
+    problem = connected(300, 5)
+    cands = planning_candidates(problem)
+    _hint_is_the_solution(problem, flow_plan(problem, cands, split(problem, cands, couple=())).plan)
+
+
+def test_a_hint_naming_a_coordinator_the_model_folds_into_a_stand_in_stays_complete():
+    # two itinerants who would only coordinate are interchangeable: the model keeps one option for both
+    problem = district([student("s1", "pt", primary="OI"), student("s2", "pt", primary="OI")],
+                       [staff("pt", "pt"), staff("d1", "dhh_itinerant", "DHH"), staff("d2", "dhh_itinerant", "DHH")])
+    _hint_is_the_solution(problem, Plan(providers=(0, 0), case_managers=(2, 2)))

@@ -252,9 +252,11 @@ def test_slp_average_allocated_across_many_sites_keeps_the_law_and_proves_a_tigh
     students = [student(f"{site}{i}", "speech", primary="SLI", site=site)
                 for site, n in (("A", 70), ("B", 60), ("C", 50)) for i in range(n)]
     problem = district(students, [staff(f"slp{site}", "slp", "SLP", sites=site) for site in "ABC"])
-    merged = solve(problem, SolveOptions(workers=1))
-    allocated = solve(problem, SolveOptions(workers=1, merge_limit=0))
-    assert merged.status == "OPTIMAL" and merged.components == 1
+    merged = solve(problem, SolveOptions(workers=1, flow=False))
+    allocated = solve(problem, SolveOptions(workers=1, merge_limit=0, flow=False))
+    flow = solve(problem, SolveOptions(workers=1))  # the pool of the min-cost flow keeps the average exactly
+    assert merged.status == flow.status == "OPTIMAL" and merged.components == 1
+    assert flow.objective == merged.objective and check_plan(problem, flow.plan).ok
     assert allocated.components == 3
     assert check_plan(problem, allocated.plan).ok
     assert sum(p is None for p in allocated.plan.providers) == 15
