@@ -42,6 +42,7 @@ def _bad_input(exc: Exception) -> BadInput:
 
 
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+existing_plan = click.Path(exists=True, path_type=Path)  # a plan folder or its services.csv
 
 
 def input_options(require: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -182,8 +183,8 @@ def main() -> None:
 
 @main.command()
 @input_options(require=False)
-@click.option("--current", "current_path", type=existing_file,
-              help="services.csv of an earlier run: the current providers (continuity).")
+@click.option("--current", "current_path", type=existing_plan,
+              help="An earlier plan's folder (case managers and providers) or its services.csv (providers).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
               show_default=True, help="Folder for the plan files.")
 @assessments_option
@@ -316,8 +317,9 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, asses
 
 @main.command()
 @input_options(require=True)
-@click.option("--current", "current_path", type=existing_file, required=True,
-              help="services.csv of the current plan (an earlier run).")
+@click.option("--current", "current_path", type=existing_plan, required=True,
+              help="The current plan's folder (case managers from assignments.csv, providers from services.csv) "
+                   "or its services.csv.")
 @click.option("--max-moves", type=click.IntRange(min=0), default=None,
               help="Hand at most this many students or services to a new person; the rest stays unresolved.")
 @click.option("--effective-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

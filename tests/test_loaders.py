@@ -246,7 +246,7 @@ def test_ignored_flags_are_cleared(tmp_path, rules):
     ]
     assert "secondary disability" in warnings[2].message
     assert not any(s.alternate_placement for s in problem.students)
-    assert problem.students[0].current_case_manager is None
+    assert problem.students[0].current_case_manager == "GONE"  # kept: moves.csv names the one on record
 
 
 def test_warnings_travel_with_errors(tmp_path, rules):
@@ -373,7 +373,8 @@ def test_current_plan(tmp_path, rules):
         {"student_id": "S2", "service": "sdc", "provider": "T77", "status": "assigned"},
     ])
     problem, warnings = load_problem(students, staff, rules, current)
-    assert problem.current_providers == {("00123", "rsp"): "T1"}
+    # T77 left: kept on record, so the plan moves the service and moves.csv names T77 in `from`
+    assert problem.current_providers == {("00123", "rsp"): "T1", ("S2", "sdc"): "T77"}
     assert [(w.file, w.row, w.column, w.value) for w in warnings] == [
         (str(current), 4, "student_id", "00999"),
         (str(current), 5, "service", "speech"),

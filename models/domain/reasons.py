@@ -106,8 +106,10 @@ def why_unserved(problem: Problem, plan: Plan, loads: Loads, d: int, sites: _Sit
               and loads.served[problem.staff_index[p.staff_id]] >= c]
     if len(at_cap) == len(eligible):
         return f"every eligible provider at site {student.site} ({_ids(eligible)}) is at their caseload cap"
-    return (f"eligible providers ({_ids(eligible)}) were needed for other students within their caps; "
-            f"serving this one would leave another unserved")
+    # someone eligible has room: no hard rule leaves it unserved, so only a limit of the run can have
+    room = [p for p in eligible if p not in at_cap]
+    return (f"{_ids(room)} could deliver it within their cap; the run left it unserved (a move budget "
+            f"or the time limit)")
 
 
 def why_unassigned(problem: Problem, s: int, sites: _Sites | None = None) -> str:
@@ -124,7 +126,12 @@ def why_unassigned(problem: Problem, s: int, sites: _Sites | None = None) -> str
     at_site = [p for p in sites.local(student.site) if role_may.test(rules, student, p, CASE_MANAGER)]
     if not at_site:
         return f"no staff member whose role may case-manage serves site {student.site}"
-    return f"every staff member at site {student.site} who may case-manage ({_ids(at_site)}) is unavailable"
+    available = [p for p in at_site if may_case_manage(rules, p, student)]
+    if not available:
+        return f"every staff member at site {student.site} who may case-manage ({_ids(at_site)}) is unavailable"
+    # someone may manage the case: no hard rule leaves it open, so only a limit of the run can have
+    return (f"{_ids(available)} may manage this case; the run left it without a case manager (a move budget "
+            f"or the time limit)")
 
 
 def reasons(problem: Problem, plan: Plan, loads: Loads) -> tuple[dict[int, str], dict[int, str]]:

@@ -9,6 +9,7 @@ outside the contract (a name column, say) are ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Iterator
@@ -312,9 +313,11 @@ def _parse_student(row: _Row, rules: Rules, seen: dict[str, int], staff_ids: fro
                                              f"(ignoring case and spaces)")
             manager = matched
         else:
-            row.warn("current_case_manager", f"current case manager {excerpt(manager)} is no longer on staff; "
-                                             f"ignored")
-            manager = None
+            row.warn("current_case_manager", f"current case manager {excerpt(manager)} is no longer on staff (not "
+                                             f"in the staff file): the plan gives a new one, and moves.csv names "
+                                             f"{excerpt(manager)} as the one on record")
+            if len(manager) > MAX_ID_CHARS:
+                manager = None
     locked = bool(row.flag("locked", False))
     if locked and manager is None:
         row.warn("locked", "locked without a current case manager: only the current service providers are kept")
@@ -548,13 +551,56 @@ def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str]
         elif service not in services_of[student_id]:
             row.warn("service", f"student {student_id} has no service {code_excerpt(service)!r} in the students "
                                 f"file; row ignored")
-        elif provider not in staff_ids:
-            row.warn("provider", f"provider {excerpt(provider)} is no longer on staff; not kept")
         elif key in current:
             row.warn("service", f"service {service} of student {student_id} is listed twice; the first row is kept")
+        elif len(provider) > MAX_ID_CHARS:
+            row.error("provider", f"the id is {len(provider):,} characters long; at most {MAX_ID_CHARS}")
         else:
+            if provider not in staff_ids:  # they left: the plan moves the service, moves.csv names them
+                row.warn("provider", f"provider {excerpt(provider)} is no longer on staff (not in the staff file): "
+                                     f"the service gets a new provider, and moves.csv names {excerpt(provider)} "
+                                     f"as the one on record")
             current[key] = provider
     return current, table
+
+
+def _plan_folder_file(folder: Path, stem: str, table: _Table) -> Path | None:
+    for suffix in (".csv", ".xlsx"):
+        if (folder / f"{stem}{suffix}").is_file():
+            return folder / f"{stem}{suffix}"
+    table.add("error", f"the plan folder has no {stem}.csv; give the folder of an earlier plan or its services.csv")
+    return None
+
+
+def _current_managers(path: Path, students: list[Student], staff_ids: frozenset[str],
+                      cross_check: bool) -> tuple[list[Student], _Table]:
+    """Students with their current case manager taken from an earlier plan's assignments.csv."""
+    table = _Table(path)
+    on_record: dict[str, tuple[str, _Row]] = {}
+    for row in table.rows(("student_id", "case_manager"), "student", allow_empty=True, sheet="assignments"):
+        manager = row.text("case_manager")
+        if manager and cross_check:
+            if manager not in staff_ids and (matched := match_staff_id(manager, staff_ids)) is not None:
+                row.warn("case_manager", f"case manager matched to staff id {matched} (ignoring case and spaces)")
+                manager = matched
+            if len(manager) > MAX_ID_CHARS:
+                row.error("case_manager", f"the id is {len(manager):,} characters long; at most {MAX_ID_CHARS}")
+                continue
+            on_record.setdefault(row.text("student_id"), (manager, row))
+    out = []
+    for student in students:
+        manager, row = on_record.get(student.student_id, (None, None))
+        if manager is None or row is None:
+            out.append(student)
+            continue
+        if student.current_case_manager not in (None, manager):
+            row.warn("case_manager", f"the students file names {student.current_case_manager} as current case "
+                                     f"manager of {student.student_id}; the plan folder's {manager} is used")
+        if manager not in staff_ids:
+            row.warn("case_manager", f"case manager {excerpt(manager)} is no longer on staff (not in the staff "
+                                     f"file): the plan gives a new one, and moves.csv names them as the one on record")
+        out.append(dataclasses.replace(student, current_case_manager=manager))
+    return out, table
 
 
 # --------------------------------------------------------------------------
@@ -575,8 +621,19 @@ def load_problem(students: Path, staff: Path, rules: Rules,
     current_providers: dict[tuple[str, str], str] = {}
     if current is not None:
         cross_check = not (student_table.has_errors or staff_table.has_errors)
-        current_providers, current_table = _load_current(current, student_list, staff_ids or frozenset(), cross_check)
-        tables.append(current_table)
+        ids = staff_ids or frozenset()
+        services = current
+        if Path(current).is_dir():  # an earlier plan's folder: providers and case managers on record
+            folder_table = _Table(Path(current))
+            services = _plan_folder_file(Path(current), "services", folder_table)
+            assignments = _plan_folder_file(Path(current), "assignments", folder_table)
+            tables.append(folder_table)
+            if assignments is not None:
+                student_list, managers_table = _current_managers(assignments, student_list, ids, cross_check)
+                tables.append(managers_table)
+        if services is not None:
+            current_providers, current_table = _load_current(services, student_list, ids, cross_check)
+            tables.append(current_table)
     issues = [issue for table in tables for issue in table.issues]
     if not (student_table.has_errors or staff_table.has_errors):
         issues += site_issues(student_list, staff_list, str(students), str(staff))

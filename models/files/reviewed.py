@@ -164,7 +164,12 @@ def _bent_preferences(problem: Problem, result: Result, s: int) -> str:
         if rank:
             ranked = best_practice_services(problem.rules, student)
             best = f"the {ranked[0]} provider" if ranked else "a coordinator"
-            notes.append(f"best practice is {best} (case manager ranks {rank} below)")
+            note = f"best practice is {best} (case manager ranks {rank} below)"
+            unserved_best = ranked and all(plan.providers[d] is None for d in problem.demands_of[s]
+                                           if problem.demands[d].service == ranked[0])
+            if unserved_best:  # there is no such provider to manage the case: say so, not "bent"
+                note += f"; {ranked[0]} is unserved, so no {ranked[0]} provider can manage the case"
+            notes.append(note)
         manager_id = problem.staff[manager].staff_id
     else:
         manager_id = None

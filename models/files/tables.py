@@ -65,10 +65,10 @@ def comparison_text(rows: Sequence[dict], verbose: bool = False) -> str:
     Plain words by default ("proven optimal" yes/no); ``verbose`` adds the solver's status and gap.
     """
     headers = ("scenario", "unassigned", "unserved", "best practice", ">90% cap", "CM changed", "prov. changed",
-               "proven optimal", *(("status", "gap") if verbose else ()))
+               "newly served", "proven optimal", *(("status", "gap") if verbose else ()))
     main = [(r["scenario"], r["students_unassigned"], r["services_unserved"], f"{r['best_practice_rate']:.1%}",
              r["people_over_90pct_cap"], r["changed_case_managers"], r["changed_providers"],
-             "yes" if r["status"] == "OPTIMAL" else "no",
+             r.get("newly_served_services", 0), "yes" if r["status"] == "OPTIMAL" else "no",
              *((r["status"], "n/a" if r["gap"] is None else f"{r['gap']:.2%}") if verbose else ())) for r in rows]
     roles = sorted({k.removeprefix("max_load_ratio_") for r in rows for k in r if k.startswith("max_load_ratio_")})
     loads = [(r["scenario"], *(_max_spread(r, role) for role in roles)) for r in rows]

@@ -58,12 +58,26 @@ def _assignments(problem: Problem, plan: Plan) -> tuple[dict[str, str | None], d
 
 
 def changed_against(base: Problem, base_plan: Plan, problem: Problem, plan: Plan) -> tuple[int, int]:
-    """(case managers, providers) that differ from the base plan, over students present in both."""
+    """(case managers, providers) that differ from the base plan, over students present in both.
+
+    A change is someone on record in the base replaced or lost; a student or
+    service the base left without anyone and the scenario serves is newly
+    served (:func:`newly_served`), not a change.
+    """
     base_cm, base_prov = _assignments(base, base_plan)
     cm, prov = _assignments(problem, plan)
-    changed_cm = sum(base_cm[s] != m for s, m in cm.items() if s in base_cm)
-    changed_prov = sum(base_prov[k] != p for k, p in prov.items() if k in base_prov)
+    changed_cm = sum(base_cm[s] is not None and base_cm[s] != m for s, m in cm.items() if s in base_cm)
+    changed_prov = sum(base_prov[k] is not None and base_prov[k] != p for k, p in prov.items() if k in base_prov)
     return changed_cm, changed_prov
+
+
+def newly_served(base: Problem, base_plan: Plan, problem: Problem, plan: Plan) -> tuple[int, int]:
+    """(students, services) with nobody in the base plan and someone in this one (both present in the base)."""
+    base_cm, base_prov = _assignments(base, base_plan)
+    cm, prov = _assignments(problem, plan)
+    students = sum(s in base_cm and base_cm[s] is None and m is not None for s, m in cm.items())
+    services = sum(k in base_prov and base_prov[k] is None and p is not None for k, p in prov.items())
+    return students, services
 
 
 def outcome_row(name: str, problem: Problem, result: Result, base: Problem | None = None,
@@ -75,6 +89,8 @@ def outcome_row(name: str, problem: Problem, result: Result, base: Problem | Non
     unserved = unserved_by_service_site(problem, plan)
     changed_cm, changed_prov = (0, 0) if base is None or base_plan is None else (
         changed_against(base, base_plan, problem, plan))
+    new_students, new_services = (0, 0) if base is None or base_plan is None else (
+        newly_served(base, base_plan, problem, plan))
     row = {
         "scenario": name,
         "status": result.status,
@@ -88,6 +104,8 @@ def outcome_row(name: str, problem: Problem, result: Result, base: Problem | Non
         "people_over_90pct_cap": near_cap(problem, loads),
         "changed_case_managers": changed_cm,
         "changed_providers": changed_prov,
+        "newly_assigned_students": new_students,
+        "newly_served_services": new_services,
     }
     for role, values in kpis["roles"].items():
         row[f"max_load_ratio_{role}"] = values["max_load_ratio"]

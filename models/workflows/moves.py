@@ -32,7 +32,7 @@ def why_not_any_more(problem: Problem, current_id: str, student: Student, servic
     """Which rule keeps the current person from keeping this service (None: nothing does)."""
     index = problem.staff_index.get(current_id)
     if index is None:
-        return f"{current_id} is no longer on staff"
+        return f"{current_id} is no longer on staff (not in the staff file)"
     blocked = first_blocking_rule(problem.rules, student, problem.staff[index], service or CASE_MANAGER)
     return None if blocked is None else _sentence(current_id, blocked)
 
@@ -67,10 +67,32 @@ def _why_manager_moved(problem: Problem, plan: Plan, s: int, current_id: str, ne
     return "evens out case-management loads (the gain outweighs the change penalty)"
 
 
-def _unresolved(problem: Problem, plan: Plan, why: str, budget_used: bool, max_moves: int | None) -> str:
+def _could_take(problem: Problem, loads: Loads, student: Student, service: str) -> list[str]:
+    """Staff who could legally take this case or service now (room under their cap included)."""
+    rules, out = problem.rules, []
+    for p, person in enumerate(problem.staff):
+        load = loads.served[p] if service != CASE_MANAGER else None
+        if first_blocking_rule(rules, student, person, service, load=load) is None:
+            out.append(person.staff_id)
+    return out
+
+
+def _unresolved(problem: Problem, loads: Loads, student: Student, service: str, gone: str, why: str,
+                budget_used: bool, max_moves: int | None) -> str:
+    """Why a case or service stays without anyone: the move budget when someone could take it, else the rule.
+
+    With the budget used up, the plan's other reasons ("every staff member is
+    unavailable", "needed for other students") may not hold for a person with
+    room: the budget is then the reason, and who could take it is said.
+    """
     if budget_used and max_moves is not None:
-        return f"left unresolved: the move budget (--max-moves {max_moves}) is used up; {why}"
-    return why
+        takers = _could_take(problem, loads, student, service)
+        if takers:
+            shown = ", ".join(takers[:3]) + (f" and {len(takers) - 3} more" if len(takers) > 3 else "")
+            return (f"left unresolved: the move budget (--max-moves {max_moves}) is used up; {gone}; "
+                    f"{shown} could take it")
+        return f"left unresolved: the move budget (--max-moves {max_moves}) is used up; {gone}; {why}"
+    return f"{gone}; {why}"
 
 
 def plan_moves(problem: Problem, plan: Plan, max_moves: int | None = None) -> tuple[Move, ...]:
@@ -85,7 +107,8 @@ def plan_moves(problem: Problem, plan: Plan, max_moves: int | None = None) -> tu
         if current is not None and to != current:
             if new is None:
                 gone = why_not_any_more(problem, current, student, None) or "no one may take the case"
-                reason = _unresolved(problem, plan, f"{gone}; {why_unassigned(problem, s)}", budget_used, max_moves)
+                reason = _unresolved(problem, loads, student, CASE_MANAGER, gone, why_unassigned(problem, s),
+                                     budget_used, max_moves)
             else:
                 reason = _why_manager_moved(problem, plan, s, current, new)
             out.append(Move(student.student_id, CASE_MANAGER, current, to, reason))
@@ -98,8 +121,8 @@ def plan_moves(problem: Problem, plan: Plan, max_moves: int | None = None) -> tu
             if holder is not None and to != holder:
                 if p is None:
                     gone = why_not_any_more(problem, holder, student, service) or "its provider had to change"
-                    why = f"{gone}; {why_unserved(problem, plan, loads, d)}"
-                    reason = _unresolved(problem, plan, why, budget_used, max_moves)
+                    reason = _unresolved(problem, loads, student, service, gone, why_unserved(problem, plan, loads, d),
+                                         budget_used, max_moves)
                 else:
                     reason = _why_provider_moved(problem, loads, holder, student, service)
                 out.append(Move(student.student_id, service, holder, to, reason))
