@@ -216,9 +216,13 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, assessmen
         if progress is not None:
             progress.close()
     review = review_plan(problem, result.plan)  # loads, check and reasons, once for every output
+    inputs = {"students": str((students_path or SAMPLE_DIR / "students.csv").resolve()),
+              "staff": str((staff_path or SAMPLE_DIR / "staff.csv").resolve()),
+              "current": None if current_path is None else str(current_path.resolve())}
+    # summary.json names the inputs, so `explain` and `place` can rebuild the district from the folder
+    timings = {"load_seconds": round(load_seconds, 3), "inputs": inputs}
     with output_folder(out_dir) as folder:
-        reviewed = write_plan(problem, result, folder, timings={"load_seconds": round(load_seconds, 3)},
-                              review=review, names=names)
+        reviewed = write_plan(problem, result, folder, timings=timings, review=review, names=names)
     click.echo(terminal_summary(reviewed, verbose))
     click.echo(files_line(out_dir))
 
@@ -430,6 +434,62 @@ def sweep(districts_dir, scenario_paths, scheduler, out_dir, time_limit, workers
     click.echo(f"Plans and sweep.csv written to {out_dir.resolve()}")
     if outcome.exit_code:
         raise click.exceptions.Exit(outcome.exit_code)
+
+
+plan_folder_option = click.option("--plan", "plan_dir", required=True,
+                                  type=click.Path(exists=True, file_okay=False, path_type=Path),
+                                  help="A plan folder written by `caseload plan`.")
+
+
+def _plan_folder(plan_dir: Path, students_path: Path | None, staff_path: Path | None):
+    """The problem and plan of a plan folder: its inputs (as summary.json names them, or given) must hash the same."""
+    from models.files.plan_folder import check_same_inputs, read_plan, read_plan_inputs
+
+    try:
+        inputs = read_plan_inputs(plan_dir)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    students_path = students_path or inputs.students
+    staff_path = staff_path or inputs.staff
+    if students_path is None or staff_path is None or not students_path.exists() or not staff_path.exists():
+        raise BadInput(f"{plan_dir / 'summary.json'}: the plan does not name input files that exist here; "
+                       "give --students and --staff (the files the plan was made from)")
+    current = inputs.current if inputs.current is not None and inputs.current.exists() else None
+    problem = _load(students_path, staff_path, inputs.rules, current)
+    try:
+        check_same_inputs(problem, inputs, plan_dir)
+        return problem, read_plan(problem, plan_dir)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+
+
+@main.command()
+@plan_folder_option
+@click.option("--student", "student_id", required=True, help="The student's id.")
+@click.option("--students", "students_path", type=existing_file,
+              help="Students table (default: the one the plan was made from).")
+@click.option("--staff", "staff_path", type=existing_file,
+              help="Staff table (default: the one the plan was made from).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds each re-plan may take.")
+def explain(plan_dir, student_id, students_path, staff_path, time_limit) -> None:
+    """Why this student's case manager and providers, and what each nearest alternative would cost exactly.
+
+    Each alternative's cost is the best plan in which that person takes the role (the student's part of
+    the district planned again with the pair forced), against the plan. Writes explain-<ID>.csv in the plan folder.
+    """
+    problem, plan = _plan_folder(plan_dir, students_path, staff_path)
+    from models.files.explain_files import exact_text, file_safe, write_exact_explain
+    from optimizer.forcing import explain_student
+
+    s = problem.student_index.get(student_id)
+    if s is None:
+        raise BadInput(f"--student: {student_id!r} is not a student of the plan")
+    rows = explain_student(problem, plan, s, _solve_options(time_limit, 1, 0))
+    path = plan_dir / f"explain-{file_safe(student_id)}.csv"
+    write_exact_explain(problem, rows, path)
+    click.echo(exact_text(problem, rows))
+    click.echo(f"{path.name} written to {plan_dir.resolve()}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,15 @@ from models.domain.problem import Problem
 
 
 @dataclass(frozen=True, slots=True)
+class Forced:
+    """A pair a plan must contain: ``staff`` delivers ``demand``, or (``demand`` None) manages ``student``."""
+
+    staff: int
+    student: int
+    demand: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     students: tuple[int, ...]
     demands: tuple[int, ...]
@@ -30,6 +39,7 @@ class Component:
     # (role, pupils): this component's allocated share of a district average (optimizer/coupling.py)
     shares: tuple[tuple[str, int], ...] = ()
     max_moves: int | None = None  # this component's share of a rebalancing move budget
+    forced: tuple[Forced, ...] = ()  # explanations: pairs this component's plan must contain
 
 
 class _UnionFind:

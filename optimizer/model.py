@@ -84,11 +84,13 @@ class CaseloadModel:
         self._pay_for_opened_positions()
         self._pay_overload_above_soft_local_caps()
         self._order_interchangeable_staff()
+        self._take_forced_pairs()
         if max_moves is not None:
             self._at_most_moves(max_moves)
-        self.model.minimize(
+        self.objective = (
             cp_model.LinearExpr.weighted_sum([v for v, _ in self._terms], [c for _, c in self._terms]) + self.offset
         )
+        self.model.minimize(self.objective)
 
     # -- variables ---------------------------------------------------------
 
@@ -111,7 +113,8 @@ class CaseloadModel:
                         options.append(ManagerOption(staff, ranked.index(service), m.new_bool_var(""), d))
             stand_in = False
             for staff in self.cands.managers[s]:
-                if self._interchangeable_coordinator(staff, student.current_case_manager):
+                if ((s, staff) not in self._forced_managers
+                        and self._interchangeable_coordinator(staff, student.current_case_manager)):
                     if stand_in:
                         continue
                     stand_in = True
@@ -119,6 +122,10 @@ class CaseloadModel:
                 options.append(ManagerOption(staff, rank, m.new_bool_var(""), None))
             v.manage[s] = options
             v.unassigned[s] = m.new_bool_var("")
+
+    @functools.cached_property
+    def _forced_managers(self) -> set[tuple[int, int]]:
+        return {(f.student, f.staff) for f in self.component.forced if f.demand is None}
 
     def _interchangeable_coordinator(self, staff: int, current_manager: str | None) -> bool:
         """Would any other such person coordinating this student cost and constrain exactly the same?
@@ -408,6 +415,7 @@ class CaseloadModel:
         """
         named = set(self.problem.current_providers.values()) | set(self.problem.position_costs)
         named |= {self.problem.students[s].current_case_manager for s in self.component.students}
+        named |= {self.problem.staff[f.staff].staff_id for f in self.component.forced}  # forcing breaks the symmetry
         groups: dict[tuple, list[int]] = defaultdict(list)
         for staff in self._service_load:
             person = self.problem.staff[staff]
@@ -416,6 +424,33 @@ class CaseloadModel:
         for members in groups.values():
             for a, b in itertools.pairwise(sorted(members)):
                 self.model.add(self._service_load[a] >= self._service_load[b])
+
+    def _take_forced_pairs(self) -> None:
+        """Explanations: the best plan in which this person takes this role (``caseload explain``).
+
+        A pair no variable allows (not a candidate) makes the model infeasible,
+        which is the honest answer: no legal plan has it.
+        """
+        for forced in self.component.forced:
+            if forced.demand is not None:
+                var = self.vars.provide.get(forced.demand, {}).get(forced.staff)
+                options = [] if var is None else [var]
+            else:
+                options = [o.var for o in self.vars.manage.get(forced.student, []) if o.staff == forced.staff]
+            self.model.add_bool_or(options)
+
+    def changes_from(self, plan: Plan) -> list[cp_model.IntVar]:
+        """Variables that, when true, give a service or a case someone other than ``plan`` does."""
+        changed = []
+        for d, options in self.vars.provide.items():
+            changed += [var for staff, var in options.items() if staff != plan.providers[d]]
+            if plan.providers[d] is not None:
+                changed.append(self.vars.unserved[d])
+        for s, options in self.vars.manage.items():
+            changed += [o.var for o in options if o.staff != plan.case_managers[s]]
+            if plan.case_managers[s] is not None:
+                changed.append(self.vars.unassigned[s])
+        return changed
 
     def _at_most_moves(self, max_moves: int) -> None:
         """Rebalancing: at most ``max_moves`` students or services go to a new person.

@@ -96,13 +96,19 @@ def _solve_component(problem: Problem, cands: Candidates, component: Component, 
     if hint is not None:
         built.add_hint(hint)
     build_seconds = time.perf_counter() - t0
+    solver = tuned_solver(options, deadline - time.perf_counter(), workers)
+    return _run_solver(solver, built, build_seconds)
+
+
+def tuned_solver(options: SolveOptions, seconds: float, workers: int = 1) -> cp_model.CpSolver:
+    """A CP-SAT solver with the parameters these models prove fastest with (or CP-SAT's own, untuned)."""
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
+    params.max_time_in_seconds = max(0.05, seconds)
     params.random_seed = options.seed
     if not options.tuned:
         params.num_workers = options.workers
-        return _run_solver(solver, built, build_seconds)
+        return solver
     # Measured (benchmarks/README.md): one worker with the full LP relaxation
     # (linearization level 2) proves these transportation-like models fastest;
     # CP-SAT's 2-worker portfolio drops that LP and stalls far from the bound.
@@ -114,7 +120,7 @@ def _solve_component(problem: Problem, cands: Candidates, component: Component, 
     # A hint is taken as the first solution; following it further (the default
     # conflict limit) cost 10.8 s against 2.0 s on six 10,000-district components.
     params.hint_conflict_limit = 0
-    return _run_solver(solver, built, build_seconds)
+    return solver
 
 
 def _run_solver(solver: cp_model.CpSolver, built: CaseloadModel, build_seconds: float) -> _ComponentResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
@@ -112,3 +113,54 @@ def test_rows_name_ids_never_names():
                                                   dataclasses.replace(staff("L2", "slp", "SLP"), name="Bo Ray")])
     _, rows = rows_of(problem, "X", "speech")
     assert rows and all("Ann" not in r.why and "Bo" not in r.why for r in rows)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(districts())
+def test_forcing_an_alternative_never_beats_an_optimal_plan_nor_costs_more_than_as_planned(problem):
+    from optimizer.forcing import ExactExplainer
+
+    try:
+        result = solve(problem, ONE_WORKER)
+    except InputError:
+        return
+    if result.status != "OPTIMAL":
+        return
+    exact = ExactExplainer(problem, result.plan, ONE_WORKER)
+    for row in explain_plan(problem, result.plan):
+        if row.verdict not in (COSTLIER, AT_CAP):
+            continue
+        outcome = exact.force(row.student, row.role, row.alternative)
+        if row.verdict == AT_CAP and outcome.status == "INFEASIBLE":
+            continue  # e.g. the seats are held by locked students: no legal plan gives the person the role
+        assert outcome.status == "OPTIMAL", (row.verdict, row.role, row.why)
+        assert outcome.cost_delta >= 0
+        if row.verdict == COSTLIER:  # the as-planned change is one plan with the pair: the best is no worse
+            assert outcome.cost_delta <= row.cost_delta
+
+
+def test_explain_command_prices_each_alternative_exactly_and_checks_the_inputs(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    out = tmp_path / "plan"
+    runner = CliRunner()
+    assert runner.invoke(main, ["plan", "--out", str(out), "--workers", "1"]).exit_code == 0
+    result = runner.invoke(main, ["explain", "--plan", str(out), "--student", "0000003"])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    rows = pd.read_csv(out / "explain-0000003.csv", dtype=str, keep_default_na=False)
+    assert set(rows["role"]) == {"case_manager", "sdc", "speech"}
+    priced = rows[rows["verdict"] == "costlier"]
+    assert len(priced) and (priced["cost_delta"].astype(int) >= 0).all()
+    assert (priced["cost_delta"].astype(int) <= priced["as_planned_cost_delta"].astype(int)).all()
+    bad = runner.invoke(main, ["explain", "--plan", str(out), "--student", "NOPE"])
+    assert bad.exit_code == 2 and "NOPE" in bad.output
+    other = tmp_path / "staff.csv"
+    sample_staff = Path(__file__).resolve().parent.parent / "data" / "sample" / "staff.csv"
+    other.write_text(sample_staff.read_text(encoding="utf-8").replace(",1.0,", ",0.9,", 1), encoding="utf-8")
+    wrong = runner.invoke(main, ["explain", "--plan", str(out), "--student", "0000003",
+                                 "--students", str(sample_staff.with_name("students.csv")), "--staff", str(other)])
+    assert wrong.exit_code == 2 and "other inputs" in wrong.output, wrong.output

@@ -2,14 +2,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from models.domain.problem import Problem
 from models.files.safe import write_csv
-from models.workflows.explanations import EXPLAIN_COLUMNS, ExplainRow
+from models.files.tables import text_table
+from models.workflows.explanations import EXPLAIN_COLUMNS, ExplainRow, staff_id
+
+if TYPE_CHECKING:  # a type only: writing explain.csv does not load the solver
+    from optimizer.forcing import ExactAlternative
 
 
 def write_explain(rows: Iterable[ExplainRow], path: Path, columns: tuple[str, ...] = EXPLAIN_COLUMNS) -> None:
     write_csv(pd.DataFrame([r.cells() for r in rows], columns=list(columns)), path)  # formula-proof ids
+
+
+EXACT_COLUMNS = (*EXPLAIN_COLUMNS[:8], "status", "moves", "as_planned_cost_delta")
+
+
+def exact_rows(problem: Problem, rows: Sequence[ExactAlternative]) -> list[dict[str, object]]:
+    """explain-<ID>.csv: cost_delta is the exact one (the best plan with that person in the role)."""
+    out = []
+    for row in rows:
+        cells = ExplainRow.of(problem, row.alternative).cells()
+        outcome = row.outcome
+        cells.update({
+            "cost_delta": "" if row.cost_delta is None else row.cost_delta,
+            "why": row.why(problem),
+            "status": "" if outcome is None else outcome.status,
+            "moves": "" if outcome is None else "; ".join(m.words() for m in outcome.moves),
+            "as_planned_cost_delta": "" if row.alternative.cost_delta is None else row.alternative.cost_delta,
+        })
+        out.append({c: cells[c] for c in EXACT_COLUMNS})
+    return out
+
+
+def write_exact_explain(problem: Problem, rows: Sequence[ExactAlternative], path: Path) -> None:
+    write_csv(pd.DataFrame(exact_rows(problem, rows), columns=list(EXACT_COLUMNS)), path)
+
+
+def exact_text(problem: Problem, rows: Sequence[ExactAlternative]) -> str:
+    """The terminal table: ids, verdicts and costs (the words are in the file)."""
+    table = []
+    for row in rows:
+        alt = row.alternative
+        others = "" if row.outcome is None else sum(
+            m.student_id != problem.students[alt.student].student_id for m in row.outcome.moves)
+        table.append((alt.role, staff_id(problem, alt.chosen), staff_id(problem, alt.alternative) or "(nobody)",
+                      alt.verdict, alt.rule, row.cost_delta, alt.cost_delta, others,
+                      "" if row.outcome is None else row.outcome.status))
+    return text_table(("role", "chosen", "alternative", "verdict", "rule", "exact cost", "as planned",
+                       "other moves", "status"), table)
+
+
+def file_safe(text: str) -> str:
+    """A student id as part of a file name (anything but letters, digits, - and _ becomes _)."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)

@@ -171,6 +171,11 @@ class Explainer:
             if priced.delta is not None:
                 return COSTLIER, priced.delta.total
             return (AT_CAP, 0) if priced.cap is not None else (INELIGIBLE, 0)
+        state = self.state
+        delivered = state.delivered(s, p)
+        if not any(service not in delivered and self.may(s, p, service) for service in state.ranked(s)):
+            total = state.manager_total(s, p)  # managing as planned is the only mode: the fast path
+            return (INELIGIBLE, 0) if total is None else (COSTLIER, total)
         modes, natural_hit = self._manager_modes(s, p)
         if natural_hit is not None:
             return AT_CAP, 0

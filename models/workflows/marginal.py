@@ -124,6 +124,7 @@ class PlanState:
         self._ranked: dict[int, tuple[str, ...]] = {}
         self._planned_rank: dict[int, int] = {}
         self._delivered: dict[int, dict[int, set[str]]] = {}  # student -> staff -> services, as planned
+        self._manage_step: dict[tuple[int, int], int] = {}  # (person, +1/-1) -> case-management balance change
 
     def plan(self) -> Plan:
         return Plan(providers=tuple(self.providers), case_managers=tuple(self.managers))
@@ -205,19 +206,45 @@ class PlanState:
                           for p, n in served_change.items())
         old_manager = self.managers[s]
         if manager != old_manager:
-            served += w.unassigned_student * ((manager is None) - (old_manager is None))
-            for person, step in ((old_manager, -1), (manager, 1)):
-                if person is not None:
-                    balance += balance_change(self.managed[person], step, self.cm_target[person],
-                                              w.case_management_balance)
-            current = student.current_case_manager
-            if current is not None:
-                index = problem.staff_index.get(current)
-                continuity += w.change_case_manager * ((manager != index) - (old_manager != index))
+            m_served, m_balance, m_continuity = self._manager_terms(s, old_manager, manager)
+            served, balance, continuity = served + m_served, balance + m_balance, continuity + m_continuity
         rank_before = self.planned_rank(s)
         rank_after = self.rank(s, manager, new)
         best_practice = w.best_practice_rank * ((rank_after or 0) - rank_before)
         return Priced(TermsDelta(served, best_practice, balance, continuity), rank_after=rank_after)
+
+    def _manager_terms(self, s: int, old: int | None, new: int | None) -> tuple[int, int, int]:
+        """(served, balance, continuity) change when the case passes from ``old`` to ``new``."""
+        w = self.weights
+        served = w.unassigned_student * ((new is None) - (old is None))
+        balance = 0
+        for person, step in ((old, -1), (new, 1)):
+            if person is not None:
+                key = (person, step)
+                change = self._manage_step.get(key)
+                if change is None:
+                    change = self._manage_step[key] = balance_change(
+                        self.managed[person], step, self.cm_target[person], w.case_management_balance)
+                balance += change
+        continuity = 0
+        current = self.problem.students[s].current_case_manager
+        if current is not None:
+            index = self.problem.staff_index.get(current)
+            continuity = w.change_case_manager * ((new != index) - (old != index))
+        return served, balance, continuity
+
+    def manager_total(self, s: int, manager: int) -> int | None:
+        """``price(Change(s, manager=manager)).delta.total`` without building the change (None: a lock forbids it).
+
+        The explanations score every person at a student's site this way; the same terms as :meth:`price`.
+        """
+        if self.problem.students[s].locked and self._locked(s, {}, manager):
+            return None
+        if manager == self.managers[s]:
+            return 0
+        served, balance, continuity = self._manager_terms(s, self.managers[s], manager)
+        rank_after = self.rank(s, manager) or 0
+        return served + balance + continuity + self.weights.best_practice_rank * (rank_after - self.planned_rank(s))
 
     def _locked(self, s: int, new: dict[int, int | None], manager: int | None) -> str:
         """Why a lock forbids the change ("" when none does): a locked student keeps its current people."""
@@ -280,6 +307,7 @@ class PlanState:
                         self.role_total[role] += step
             self.providers[d] = p
         if change.manager != KEEP:
+            self._manage_step.clear()
             old = self.managers[change.student]
             if old is not None:
                 self.managed[old] -= 1
