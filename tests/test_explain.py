@@ -164,3 +164,18 @@ def test_explain_command_prices_each_alternative_exactly_and_checks_the_inputs(t
     wrong = runner.invoke(main, ["explain", "--plan", str(out), "--student", "0000003",
                                  "--students", str(sample_staff.with_name("students.csv")), "--staff", str(other)])
     assert wrong.exit_code == 2 and "other inputs" in wrong.output, wrong.output
+
+
+def test_a_soft_local_cap_prices_the_overload_pay():
+    from tests.test_soft_caps import SDC_RANGE
+
+    # T1 and T2: local cap 2, up to 3 at 500 per pupil over; three pupils: 2 + 1, no overload. Moving T2's
+    # pupil to T1 puts T1 one over: overload pay +500 in the cost.
+    problem = district([student(f"s{i}", "sdc") for i in range(3)],
+                       [staff("T1", "sdc_teacher", "MMSN"), staff("T2", "sdc_teacher", "MMSN")], rules_=SDC_RANGE)
+    result = solve(problem, ONE_WORKER)
+    base = objective_terms(problem, result.plan).total
+    rows = [r for r in explain_plan(problem, result.plan) if r.verdict == COSTLIER]
+    assert any(r.delta.overload == 500 for r in rows)
+    for row in rows:
+        assert objective_terms(problem, _changed(result.plan, row.change)).total - base == row.cost_delta

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from models.domain.caps import balance_target, case_management_target, caseload_cap, district_average
 from models.domain.objective import balance_change, best_practice_services, rank_among
-from models.domain.plan import Plan, compute_loads
+from models.domain.plan import Plan, compute_loads, overload_cost
 from models.domain.problem import Problem, Staff
 from models.domain.rules import Rules
 
@@ -39,20 +39,22 @@ class TermsDelta:
     best_practice: int = 0
     balance: int = 0  # service and case-management balance
     continuity: int = 0  # changed case managers and providers
+    overload: int = 0  # pupils over a soft local cap, at its overload cost (contract overload pay)
 
     @property
     def total(self) -> int:
-        return self.served + self.best_practice + self.balance + self.continuity
+        return self.served + self.best_practice + self.balance + self.continuity + self.overload
 
     def __add__(self, other: TermsDelta) -> TermsDelta:
         return TermsDelta(self.served + other.served, self.best_practice + other.best_practice,
-                          self.balance + other.balance, self.continuity + other.continuity)
+                          self.balance + other.balance, self.continuity + other.continuity,
+                          self.overload + other.overload)
 
     def words(self) -> str:
         """e.g. "best practice +100, balance +35" (terms that change only)."""
         parts = [f"{name} {value:+d}" for name, value in (
             ("served", self.served), ("best practice", self.best_practice), ("balance", self.balance),
-            ("continuity", self.continuity)) if value]
+            ("continuity", self.continuity), ("overload pay", self.overload)) if value]
         return ", ".join(parts) if parts else "no term changes"
 
 
@@ -181,7 +183,7 @@ class PlanState:
             if locked:
                 return Priced(None, rule="locked", why=locked)
         served_change: dict[int, int] = {}
-        served = continuity = balance = 0
+        served = continuity = balance = overload = 0
         for d, p in new.items():
             before = self.providers[d]
             if p == before:
@@ -204,6 +206,8 @@ class PlanState:
                 return Priced(None, rule="R3", why=broken)
             balance = sum(balance_change(self.served[p], n, self.target[p], w.service_balance)
                           for p, n in served_change.items())
+            overload = sum(overload_cost(problem, p, self.served[p] + n) - overload_cost(problem, p, self.served[p])
+                           for p, n in served_change.items())
         old_manager = self.managers[s]
         if manager != old_manager:
             m_served, m_balance, m_continuity = self._manager_terms(s, old_manager, manager)
@@ -211,7 +215,7 @@ class PlanState:
         rank_before = self.planned_rank(s)
         rank_after = self.rank(s, manager, new)
         best_practice = w.best_practice_rank * ((rank_after or 0) - rank_before)
-        return Priced(TermsDelta(served, best_practice, balance, continuity), rank_after=rank_after)
+        return Priced(TermsDelta(served, best_practice, balance, continuity, overload), rank_after=rank_after)
 
     def _manager_terms(self, s: int, old: int | None, new: int | None) -> tuple[int, int, int]:
         """(served, balance, continuity) change when the case passes from ``old`` to ``new``."""
