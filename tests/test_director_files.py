@@ -74,6 +74,9 @@ def test_names_reach_every_file_next_to_the_ids(planned):
         "SLP1", "Henrietta Castellanos", "Philippa Oddington")
     staff = {r["staff_id"]: r for r in rows(out / "caseloads.csv")}
     assert staff["R2"]["name"] == "Thaddeus Vandermeer"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    rosters = page[page.index('<section id="rosters">'):]
+    assert "SLP1 Henrietta Castellanos" in rosters and "009 Philippa Oddington" in rosters
 
 
 def test_no_name_in_any_terminal_line_of_any_command(planned, tmp_path):
@@ -195,7 +198,8 @@ def test_a_long_unserved_list_is_cut_in_the_report_and_kept_whole_in_the_workboo
     result = run(["plan", *district(tmp_path), "--out", str(tmp_path / "p"), *SOLVER])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
-    assert "... and 1 more in the Unserved sheet of plan.xlsx" in page and "Barnaby" not in page
+    unserved = page[page.index('<section id="unserved">'):page.index("</section>", page.index('id="unserved"'))]
+    assert "... and 1 more in the Unserved sheet of plan.xlsx" in unserved and "Barnaby" not in unserved
     assert len(sheet_rows(openpyxl.load_workbook(tmp_path / "p" / "plan.xlsx")["Unserved"])) == 1
 
 

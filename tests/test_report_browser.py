@@ -89,6 +89,9 @@ def test_plan_report_loads_offline_and_shows_the_plan(browser, sample_plan, tmp_
     unserved = page.inner_text("#unserved")
     assert "every eligible provider at site S0003" in unserved
     assert page.locator("#sites tbody tr").count() == len({r["site"] for r in _rows(sample_plan / "assignments.csv")})
+    busy = {r["case_manager"] for r in _rows(sample_plan / "assignments.csv") if r["case_manager"]}
+    busy |= {r["provider"] for r in _rows(sample_plan / "services.csv") if r["provider"]}
+    assert page.locator("#rosters tbody tr").count() == len(busy)
     shot = tmp_path / "report-plan.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000

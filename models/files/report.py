@@ -8,12 +8,14 @@ figure comes from the :class:`ReviewedPlan`; this module only renders.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 from models.files.html_page import bar_chart, cards, esc, figure, page, table
 from models.files.reviewed import ABOVE_AVERAGE, AT_CAP, CASE_MANAGER, NEAR, ReviewedPlan, StaffRow
 
 TONE = {AT_CAP: "at", ABOVE_AVERAGE: "at", NEAR: "near"}
+MAX_ROSTER_STUDENTS = 3000  # beyond this the rosters would make the page too long to print; the workbook has them
 MAX_UNSERVED_ROWS = 500  # a large district's page stays printable; the workbook lists every one
 MARK_CLASS = {AT_CAP: "mark-at", ABOVE_AVERAGE: "mark-at", NEAR: "mark-near"}
 
@@ -125,6 +127,37 @@ def moves_html(reviewed: ReviewedPlan) -> str:
             f"new assignment(s).</p>" + table(headers, rows) + "</section>")
 
 
+def rosters_html(reviewed: ReviewedPlan) -> str:
+    """Each person's students: whom they case-manage and whom they serve, by service."""
+    if len(reviewed.students) > MAX_ROSTER_STUDENTS:
+        return ('<section id="rosters"><h2>Rosters</h2><p>This district is too large to list here: filter the '
+                "Students sheet of plan.xlsx by case_manager, and the Services sheet by provider.</p></section>")
+    name = {r.student_id: r.student_name for r in reviewed.students}
+
+    def who(student_id: str) -> str:
+        return f"{student_id} {name.get(student_id, '')}".strip()
+
+    managed: dict[str, list[str]] = defaultdict(list)
+    for r in reviewed.students:
+        if r.case_manager:
+            managed[r.case_manager].append(who(r.student_id))
+    served: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for r in reviewed.services:
+        if r.provider:
+            served[r.provider][r.service].append(who(r.student_id))
+    rows = []
+    for person in reviewed.staff:
+        if person.staff_id not in managed and person.staff_id not in served:
+            continue
+        serves = "; ".join(f"{service} ({len(ids)}): {', '.join(ids)}"
+                           for service, ids in served.get(person.staff_id, {}).items())
+        cm = managed.get(person.staff_id, [])
+        rows.append((_person(person), person.role, person.sites.replace(";", ", "),
+                     f"({len(cm)}) {', '.join(cm)}" if cm else "", serves))
+    return ('<section id="rosters"><h2>Rosters: each person\'s students</h2>'
+            + table(("staff", "role", "sites", "case manager for", "serves"), rows) + "</section>")
+
+
 def notes_html(reviewed: ReviewedPlan) -> str:
     items = "".join(f"<li>{esc(n)}</li>" for n in reviewed.notes)
     return f'<section id="notes"><h2>Notes</h2><ul class="notes">{items}</ul></section>'
@@ -136,7 +169,7 @@ def plan_report(reviewed: ReviewedPlan, title: str = "Caseload plan") -> str:
         f"<header><h1>{esc(title)}</h1><p class=sub>{esc(h.students)} students, {esc(h.services)} services; rules "
         f"{esc(h.rules_name)}. The workbook plan.xlsx beside this file lists every student and service.</p></header>",
         headline_html(reviewed), unserved_html(reviewed), moves_html(reviewed), loads_html(reviewed),
-        sites_html(reviewed), notes_html(reviewed),
+        sites_html(reviewed), rosters_html(reviewed), notes_html(reviewed),
         f"<footer>Inputs' hash (SHA-256): {esc(h.inputs_sha256)}. Rules file: {esc(h.rules_source)}.</footer>",
     ])
     return page(title, body)
