@@ -187,7 +187,7 @@ def _lower_rank_options(ctx: _Context, s: int, ranked: tuple[str, ...], d0: int 
 
     With ``providers`` the ranks are exact for that plan. Without, for a
     student whose top-ranked demand ``d0`` is not served, they are lower
-    bounds: rank 1 stands for whoever might deliver a lower-ranked service.
+    bounds: ``_OTHER`` stands for whoever might deliver a lower-ranked service.
     Identical plain coordinators (no case-management target, not the current
     case manager) cost the same, so one stands for each rank.
     """
@@ -199,8 +199,13 @@ def _lower_rank_options(ctx: _Context, s: int, ranked: tuple[str, ...], d0: int 
             q, service = providers[d], problem.demands[d].service
             if q is not None and q in managers and service in ranked:
                 options[q] = min(options.get(q, len(ranked) + 2), ranked.index(service))
-    elif d0 is not None and len(ranked) >= 2 and managers:
-        options[_OTHER] = 1
+    elif d0 is not None and len(ranked) >= 2:
+        # whoever might deliver a lower-ranked service and may manage the student
+        lower = [ranked.index(problem.demands[d].service) for d in problem.demands_of[s]
+                 if d != d0 and problem.demands[d].service in ranked
+                 and not managers.isdisjoint(ctx.cands.providers[d])]
+        if lower:
+            options[_OTHER] = min(lower)
     plain, targeted = ctx.coordinating(s, len(ranked))
     for q in targeted:
         options.setdefault(q, coordinating_rank(rules, len(ranked), problem.staff[q].role))
