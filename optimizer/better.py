@@ -16,6 +16,7 @@ from models.domain.caps import average_cap_room, balance_target, case_management
 from models.domain.objective import balance_cost
 from models.domain.plan import Loads, Plan, compute_loads, manager_rank, overload_cost
 from models.domain.problem import Problem
+from models.domain.workload import balances_workload, compute_workloads, fixed_minutes, person_balance_cost
 from optimizer.decompose import Component
 
 
@@ -25,6 +26,8 @@ def component_objectives(problem: Problem, plan: Plan, components: Sequence[Comp
     rules, w = problem.rules, problem.rules.weights
     loads = loads or compute_loads(problem, plan)
     index = problem.staff_index
+    workloads = compute_workloads(problem, plan) if balances_workload(problem) else None
+    fixed = fixed_minutes(problem) if workloads is not None else ()
     out = []
     for component in components:
         total = 0
@@ -49,7 +52,10 @@ def component_objectives(problem: Problem, plan: Plan, components: Sequence[Comp
             person = problem.staff[p]
             if not person.available:
                 continue
-            total += balance_cost(loads.served[p], balance_target(rules, person), w.service_balance)
+            if workloads is None:
+                total += balance_cost(loads.served[p], balance_target(rules, person), w.service_balance)
+            else:
+                total += person_balance_cost(problem, p, workloads.minutes[p], fixed[p])
             total += balance_cost(loads.case_managed[p], case_management_target(rules, person),
                                   w.case_management_balance)
             total += overload_cost(problem, p, loads.served[p])

@@ -30,6 +30,7 @@ from models.domain.eligibility import may_case_manage_role, primary_disability_s
 from models.domain.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
 from models.domain.plan import Plan
 from models.domain.problem import Problem
+from models.domain.workload import balances_workload, fixed_minutes, person_curve, service_workload
 from optimizer.decompose import Component
 
 
@@ -66,6 +67,10 @@ class CaseloadModel:
         self._balances: list[tuple[list[cp_model.IntVar], cp_model.IntVar, cp_model.IntVar, float, int]] = []
         self._openings: list[tuple[list[cp_model.IntVar], cp_model.IntVar]] = []
         self._overloads: list[tuple[list[cp_model.IntVar], cp_model.IntVar, int]] = []  # (load vars, over, local)
+        # balancing on workload: (terms, minutes, cost, fixed, curve, cost at fixed), site visits, head counts
+        self._workloads: list[tuple] = []
+        self._visits: list[tuple[list[tuple[cp_model.IntVar, list[cp_model.IntVar]]], cp_model.IntVar]] = []
+        self._counts: list[tuple[list[cp_model.IntVar], cp_model.IntVar]] = []
         self._service_load: dict[int, cp_model.IntVar] = {}  # staff -> pupils on the caseload service
         self._create_variables()
         self._each_service_has_one_legal_provider()
@@ -143,7 +148,12 @@ class CaseloadModel:
 
     @functools.cache  # noqa: B019 - one model, one short life
     def _plain_manager(self, staff: int) -> bool:
-        return case_management_target(self.rules, self.problem.staff[staff]) is None
+        # on workload, every case weighs in its manager's week: no two coordinators are interchangeable
+        return case_management_target(self.rules, self.problem.staff[staff]) is None and not self._on_workload
+
+    @functools.cached_property
+    def _on_workload(self) -> bool:
+        return balances_workload(self.problem)
 
     def _caseload_expr(self, staff: int) -> list[cp_model.IntVar]:
         """Variables counting the person's pupils on the role's caseload service."""
@@ -172,6 +182,16 @@ class CaseloadModel:
         for options in self.vars.manage.values():
             for option in options:
                 out[option.staff].append(option)
+        return out
+
+    @functools.cached_property
+    def _cases_by_staff(self) -> dict[int, list[tuple[cp_model.IntVar, str]]]:
+        """Each person's case-manager options with the student's site (workload: case management, travel)."""
+        out: dict[int, list[tuple[cp_model.IntVar, str]]] = defaultdict(list)
+        for s, options in self.vars.manage.items():
+            site = self.problem.students[s].site
+            for option in options:
+                out[option.staff].append((option.var, site))
         return out
 
     # -- hard rules ----------------------------------------------------------
@@ -309,7 +329,14 @@ class CaseloadModel:
         return total
 
     def _balance_service_caseloads(self) -> None:
-        """Balanced caseloads within a role: convex in load / FTE-prorated cap."""
+        """Balanced caseloads within a role: convex in load / FTE-prorated cap.
+
+        With ``balance_on = "workload"`` (the default when the students carry
+        minutes) the weekly workload is balanced instead (``_balance_workloads``).
+        """
+        if balances_workload(self.problem):
+            self._balance_workloads()
+            return
         weight = self.rules.weights.service_balance
         for staff in self.component.staff:
             person = self.problem.staff[staff]
@@ -318,6 +345,74 @@ class CaseloadModel:
                                              caseload_cap(self.rules, person))
             if total is not None:
                 self._service_load[staff] = total
+
+    def _balance_workloads(self) -> None:
+        """Balanced weekly workloads (ASHA's workload model, not head counts): convex in each person's
+        workload minutes over their capacity (``models.domain.workload``): the IEP minutes of the pupils
+        they serve, 30 minutes per case managed, travel to each extra site where they serve or manage a
+        pupil, and their pending assessments. Head counts stay capped by law (``_caseload_caps``)."""
+        workload = self.rules.workload
+        fixed = fixed_minutes(self.problem)
+        for staff in self.component.staff:
+            person = self.problem.staff[staff]
+            load = self._caseload_expr(staff)
+            if load:  # the head count, for the symmetry order of interchangeable people
+                count = self.model.new_int_var(0, len(load), "")
+                self.model.add(count == sum(load))
+                self._service_load[staff] = count
+                self._counts.append((load, count))
+            if not person.available:
+                continue
+            terms: list[tuple[cp_model.IntVar, int]] = []
+            at_site: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+            for d in self._demands_by_staff.get(staff, ()):
+                demand = self.problem.demands[d]
+                var = self.vars.provide[d][staff]
+                terms.append((var, service_workload(workload, demand)))
+                at_site[self.problem.students[demand.student].site].append(var)
+            for var, site in self._cases_by_staff.get(staff, ()):
+                terms.append((var, workload.case_management_minutes))
+                at_site[site].append(var)
+            upper = fixed[staff] + sum(c for _, c in terms)  # every term so far is a 0/1 variable
+            travel = self._travel(at_site, workload.travel_minutes)
+            if travel is not None:
+                terms.append((travel, workload.travel_minutes))
+                upper += workload.travel_minutes * (len(at_site) - 1)
+            curve = person_curve(self.problem, person)
+            if not terms or not curve.slope:
+                continue
+            minutes = self.model.new_int_var(fixed[staff], upper, "")
+            self.model.add(minutes == fixed[staff] + sum(c * v for v, c in terms))
+            low = curve.cost(fixed[staff])
+            cost = self.model.new_int_var(0, curve.cost(upper) - low, "")
+            step = curve.step
+            for k, (base, slope) in enumerate(zip(curve.base, curve.slope, strict=True)):
+                if k * step > upper:
+                    break
+                # step x (cost + low) >= step x base + slope x (minutes - k x step)
+                self.model.add(step * cost >= step * (base - low) + slope * (minutes - k * step))
+            self._terms.append((cost, 1))
+            self._workloads.append((terms, minutes, cost, fixed[staff], curve, low))
+
+    def _travel(self, at_site: dict[str, list[cp_model.IntVar]], minutes: int) -> cp_model.IntVar | None:
+        """Travel: the number of sites beyond the first where the person serves or manages anyone.
+
+        One indicator per site, true exactly when someone there is served; the
+        extra sites are at least (sites visited - 1), exact at any optimum
+        since more workload never costs less."""
+        if minutes <= 0 or len(at_site) <= 1:
+            return None
+        visits = []
+        for site_vars in at_site.values():
+            visit = self.model.new_bool_var("")
+            for var in site_vars:
+                self.model.add_implication(var, visit)
+            self.model.add_bool_or([*site_vars, visit.negated()])
+            visits.append((visit, site_vars))
+        extra = self.model.new_int_var(0, len(at_site) - 1, "")
+        self.model.add(extra >= sum(v for v, _ in visits) - 1)
+        self._visits.append((visits, extra))
+        return extra
 
     def _balance_case_management(self) -> None:
         """Balanced case-management loads (soft; CTC leaves the number local)."""
@@ -417,10 +512,12 @@ class CaseloadModel:
         named |= {self.problem.students[s].current_case_manager for s in self.component.students}
         named |= {self.problem.staff[f.staff].staff_id for f in self.component.forced}  # forcing breaks the symmetry
         groups: dict[tuple, list[int]] = defaultdict(list)
+        # on workload, people with different pending assessments are not interchangeable
+        fixed = fixed_minutes(self.problem) if self._on_workload else (0,) * len(self.problem.staff)
         for staff in self._service_load:
             person = self.problem.staff[staff]
             if person.staff_id not in named:
-                groups[dataclasses.replace(person, staff_id="", name="", row=0)].append(staff)
+                groups[(dataclasses.replace(person, staff_id="", name="", row=0), fixed[staff])].append(staff)
         for members in groups.values():
             for a, b in itertools.pairwise(sorted(members)):
                 self.model.add(self._service_load[a] >= self._service_load[b])
@@ -484,6 +581,19 @@ class CaseloadModel:
             value = sum(hinted[v.index] for v in load)
             hint(total, value)
             hint(cost, balance_cost(value, target, weight))
+        for load, count in self._counts:
+            hint(count, sum(hinted[v.index] for v in load))
+        for visits, extra in self._visits:
+            seen = 0
+            for visit, site_vars in visits:
+                on = any(hinted[v.index] for v in site_vars)
+                hint(visit, on)
+                seen += on
+            hint(extra, max(0, seen - 1))
+        for terms, minutes, cost, fixed, curve, low in self._workloads:
+            value = fixed + sum(c * hinted[v.index] for v, c in terms)
+            hint(minutes, value)
+            hint(cost, curve.cost(value) - low)
         for uses, opened in self._openings:
             hint(opened, any(hinted[v.index] for v in uses))
         for load, over, local in self._overloads:

@@ -123,3 +123,57 @@ def test_every_default_number_says_where_it_comes_from():
     assert set(workload.default_minutes) == set(rules.services)
     assert all(workload.sources[f"default_minutes.{s}"] for s in rules.services)
     assert dataclasses.replace(workload, indirect_share=0.0).service_minutes("pt", 30) == 30
+
+
+# -- balancing on workload -----------------------------------------------------------------------
+
+
+def on_workload(problem):
+    raw = tomllib.loads(DEFAULT_RULES_PATH.read_text())
+    raw["workload"]["balance_on"] = "workload"
+    return dataclasses.replace(problem, rules=rules_from_mapping(raw, "own.toml"))
+
+
+def test_two_slps_with_equal_heads_and_unequal_minutes_get_equal_minutes():
+    # head counts are balanced by any 2/2 split; the minutes only by pairing a 120 with a 30
+    from optimizer.solve import SolveOptions, solve
+
+    pupils = [student(f"s{i}", f"speech:{m}", primary="SLI") for i, m in enumerate((120, 120, 30, 30))]
+    problem = on_workload(district(pupils, [staff("slp1", "slp", "SLP"), staff("slp2", "slp", "SLP")]))
+    result = solve(problem, SolveOptions(time_limit=20, workers=1))
+    report = check_plan(problem, result.plan)
+    assert report.ok and result.status == "OPTIMAL" and result.objective == report.terms.total
+    minutes = minutes_of(problem, result.plan)
+    # each: (120 + 30) / 2 (pairs) / 0.75 = 100, plus two cases of 30
+    assert minutes == {"slp1": 160, "slp2": 160}
+    assert report.terms.workload_balance > 0 and report.terms.service_balance == 0
+
+
+def test_cases_are_not_stacked_on_the_busiest_therapist():
+    # slp1 alone serves site B (three 120-minute pupils); four PT-only pupils at A need a case manager and
+    # either SLP may coordinate them (no case-management target: head counts would not care who).
+    # On workload each case (30 minutes, plus travel to A for slp1) goes to the lighter week: slp2.
+    from optimizer.solve import SolveOptions, solve
+
+    pupils = [student(f"b{i}", "speech:120", primary="SLI", site="B") for i in range(3)]
+    pupils += [student(f"a{i}", "pt:30", primary="OI", site="A") for i in range(4)]
+    people = [staff("slp1", "slp", "SLP", sites="A;B"), staff("slp2", "slp", "SLP", sites="A"), staff("pt", "pt")]
+    problem = on_workload(district(pupils, people))
+    result = solve(problem, SolveOptions(time_limit=20, workers=1))
+    report = check_plan(problem, result.plan)
+    assert report.ok and result.status == "OPTIMAL" and result.objective == report.terms.total
+    managers = [problem.staff[m].staff_id for m in result.plan.case_managers]
+    assert managers[3:] == ["slp2"] * 4
+
+
+def test_balance_on_is_the_rules_choice_and_defaults_to_workload_when_minutes_are_given():
+    from models.domain.workload import balances_workload
+
+    raw = tomllib.loads(DEFAULT_RULES_PATH.read_text())
+    del raw["workload"]["balance_on"]
+    auto = rules_from_mapping(raw, "own.toml")
+    with_minutes = district([student("s", "speech:60", primary="SLI")], [staff("slp", "slp", "SLP")], rules_=auto)
+    without = district([student("s", "speech", primary="SLI")], [staff("slp", "slp", "SLP")], rules_=auto)
+    assert balances_workload(with_minutes) and not balances_workload(without)
+    # the California file chooses head counts (workload is opt-in: see benchmarks/README.md)
+    assert not balances_workload(dataclasses.replace(with_minutes, rules=district([], []).rules))

@@ -31,7 +31,10 @@ def busy_districts(draw):
                    for p in problem.staff)
     pending = tuple(Assessment(f"a{i}", draw(st.sampled_from([*SITES, "Z"])))
                     for i in range(draw(st.integers(0, 10))))
-    return dataclasses.replace(problem, students=students, staff=people, assessments=pending)
+    rules = problem.rules
+    if draw(st.booleans()):  # half the districts balance on workload (minutes, cases, travel, assessments)
+        rules = dataclasses.replace(rules, workload=dataclasses.replace(rules.workload, balance_on="workload"))
+    return dataclasses.replace(problem, rules=rules, students=students, staff=people, assessments=pending)
 
 
 def plain_workload(problem, plan) -> list[int]:

@@ -32,6 +32,7 @@ class ObjectiveTerms:
     changed_providers: int = 0
     opened_positions: int = 0
     local_cap_overload: int = 0  # pupils over a soft local cap x its overload cost
+    workload_balance: int = 0  # convex in each person's weekly workload over capacity (balance_on = workload)
 
     @property
     def total(self) -> int:

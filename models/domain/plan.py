@@ -30,7 +30,13 @@ from models.domain.objective import (
 )
 from models.domain.problem import Problem
 from models.domain.rule_table import CASE_MANAGER, check_by_id, first_blocking_rule
-from models.domain.workload import compute_workloads, defaulted_demands, workload_kpis
+from models.domain.workload import (
+    balances_workload,
+    compute_workloads,
+    defaulted_demands,
+    workload_balance_cost,
+    workload_kpis,
+)
 
 INSTRUCTING, SERVICE, COORDINATING = "instructing", "service", "coordinating"
 
@@ -148,10 +154,12 @@ def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) ->
     bp = sum(manager_rank(problem, plan, s) or 0 for s in range(len(problem.students)))
     changed_cm, changed_prov = changes(problem, plan)
     sb = cmb = 0
+    on_workload = balances_workload(problem)
     for p, person in enumerate(problem.staff):
         if not person.available:
             continue
-        sb += balance_cost(loads.served[p], balance_target(rules, person), w.service_balance)
+        if not on_workload:
+            sb += balance_cost(loads.served[p], balance_target(rules, person), w.service_balance)
         cmb += balance_cost(loads.case_managed[p], case_management_target(rules, person), w.case_management_balance)
     return ObjectiveTerms(
         unserved_services=w.unserved_service * sum(p is None for p in plan.providers),
@@ -161,6 +169,7 @@ def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) ->
         case_management_balance=cmb,
         changed_case_managers=w.change_case_manager * changed_cm,
         changed_providers=w.change_provider * changed_prov,
+        workload_balance=workload_balance_cost(problem, compute_workloads(problem, plan)) if on_workload else 0,
         local_cap_overload=sum(overload_cost(problem, p, loads.served[p]) for p in range(len(problem.staff))),
         opened_positions=opened_position_cost(problem, loads),
     )

@@ -121,6 +121,11 @@ class Problem:
         )
 
     @cached_property
+    def has_minutes(self) -> bool:
+        """Does any student's service carry its weekly minutes?"""
+        return any(need.minutes is not None for student in self.students for need in student.services)
+
+    @cached_property
     def staff_index(self) -> Mapping[str, int]:
         return {s.staff_id: i for i, s in enumerate(self.staff)}
 

@@ -119,12 +119,14 @@ class Workload:
     ``contract_minutes`` x FTE.
     """
 
-    balance_on: str  # "workload" or "students": what the balance term evens out
+    balance_on: str | None  # "workload" or "students": what the balance term evens out; None: workload when
+    # the students table carries minutes
     contract_minutes: int  # weekly contract minutes of a full-time person
     indirect_share: float  # share of working time spent on indirect work (ASHA 3:1: 0.25)
     case_management_minutes: int  # per case managed, per week
     travel_minutes: int  # per extra site served in a week
     assessment_minutes: int  # per pending initial assessment, per week
+    balance_unit_minutes: int  # weekly minutes that weigh like one pupil in the head-count balance
     default_minutes: Mapping[str, int]  # service -> weekly minutes when a student's are blank
     group_size: Mapping[str, int]  # service -> pupils sharing a session (a class, a group); 1 when absent
     assessment_roles: frozenset[str]  # roles that take initial assessments (resource specialists, AB 560)
@@ -483,7 +485,7 @@ def rules_from_mapping(raw: Mapping[str, Any], source: str) -> Rules:
 
 
 _WORKLOAD_NUMBERS = ("contract_minutes", "indirect_share", "case_management_minutes",
-                     "travel_minutes_per_extra_site", "assessment_minutes")
+                     "travel_minutes_per_extra_site", "assessment_minutes", "balance_unit_minutes")
 
 
 def _sourced_number(body: Any, where: str, fraction: bool = False) -> tuple[float, str]:
@@ -506,8 +508,8 @@ def _workload(raw: Mapping[str, Any], where: str, services: Mapping[str, Service
     """Parse ``[workload]``: every number with its source, a default for every service, no unknown key."""
     t = _Table(raw, where)
     t.done(("balance_on", "default_minutes", "group_size", "assessment_roles", *_WORKLOAD_NUMBERS))
-    balance_on = t.str("balance_on", "students")
-    if balance_on not in BALANCE_ON:
+    balance_on = t.str("balance_on", None)
+    if balance_on is not None and balance_on not in BALANCE_ON:
         raise RulesError(f"{where}: balance_on: {balance_on!r} is not one of {', '.join(BALANCE_ON)}")
     numbers: dict[str, float] = {}
     sources: dict[str, str] = {}
@@ -548,6 +550,7 @@ def _workload(raw: Mapping[str, Any], where: str, services: Mapping[str, Service
         case_management_minutes=int(numbers["case_management_minutes"]),
         travel_minutes=int(numbers["travel_minutes_per_extra_site"]),
         assessment_minutes=int(numbers["assessment_minutes"]),
+        balance_unit_minutes=max(1, int(numbers["balance_unit_minutes"])),
         default_minutes=defaults,
         group_size=groups,
         assessment_roles=frozenset(assessment_roles),

@@ -18,8 +18,10 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from models.domain.assessments import problem_assessors
 from models.domain.issues import Issue
 from models.domain.problem import Demand, Problem, Staff
 from models.domain.rules import Workload
@@ -78,7 +80,8 @@ def compute_workloads(problem: Problem, plan: Plan) -> Workloads | None:
         if m is not None:
             minutes[m] += workload.case_management_minutes
             sites[m].add(student.site)
-    for a in plan.assessors:
+    # the sharing of pending assessments depends on the problem alone: a plan without it gets the problem's
+    for a in plan.assessors or (problem_assessors(problem) if problem.assessments else ()):
         if a is not None:
             minutes[a] += workload.assessment_minutes
     for p, visited in enumerate(sites):
@@ -118,3 +121,94 @@ def defaulted_minutes_issue(problem: Problem, file: str, shown: int = 10) -> Iss
     return Issue("warning", file, f"{len(defaulted)} service(s) of {len(ids)} student(s) have no weekly minutes; "
                  f"the workload assumes the rules' default minutes for them (students {', '.join(ids[:shown])}{more})",
                  column="services")
+
+
+# -- balancing on workload ---------------------------------------------------------------------
+
+# The workload balance cost is piecewise linear in weekly minutes, with a breakpoint every
+# 1/SEGMENTS_PER_CAPACITY of the person's capacity up to BALANCE_EXACT_RATIO x capacity (then linear).
+SEGMENTS_PER_CAPACITY = 20
+BALANCE_EXACT_RATIO = 2
+
+
+def balances_workload(problem: Problem) -> bool:
+    """Balance on workload minutes (not head counts)? The rules' ``balance_on``; when it is not
+    given, workload whenever the students table carries minutes."""
+    workload = problem.rules.workload
+    if workload is None:
+        return False
+    if workload.balance_on is not None:
+        return workload.balance_on == "workload"
+    return problem.has_minutes
+
+
+def capacity_minutes(workload: Workload, person: Staff) -> int:
+    """Weekly capacity in whole minutes (contract minutes x FTE)."""
+    return max(1, round(workload.contract_minutes * person.fte))
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceCurve:
+    """The convex workload balance cost of one person: a line per segment of ``step`` minutes.
+
+    Segment k covers [k*step, (k+1)*step]; cost there is ceil(base[k] + slope[k] * (W - k*step) / step),
+    the marginal ``slope[k]`` (per segment) is non-decreasing, and the last segment extends beyond.
+    Built so that ``weight`` * (W / capacity)^2 * capacity / unit is matched at the breakpoints: equal
+    people get equal ratios, and an hour of weekly workload (``unit`` minutes) at a full week weighs like a
+    pupil in the head-count balance.
+    """
+
+    step: int
+    base: tuple[int, ...]
+    slope: tuple[int, ...]
+
+    def cost(self, minutes: int) -> int:
+        if minutes <= 0 or not self.slope:
+            return 0
+        k = min(minutes // self.step, len(self.slope) - 1)
+        return -(-(self.base[k] * self.step + self.slope[k] * (minutes - k * self.step)) // self.step)
+
+
+@lru_cache(maxsize=4096)
+def balance_curve(capacity: int, weight: int, unit: int) -> BalanceCurve:
+    step = max(1, round(capacity / SEGMENTS_PER_CAPACITY))
+    segments = BALANCE_EXACT_RATIO * SEGMENTS_PER_CAPACITY
+    if weight <= 0:
+        return BalanceCurve(step, (), ())
+    slope = tuple(round(weight * (2 * k + 1) * step * step / (capacity * unit)) for k in range(segments))
+    base = tuple(sum(slope[:k]) for k in range(segments))
+    return BalanceCurve(step, base, slope)
+
+
+def person_curve(problem: Problem, person: Staff) -> BalanceCurve:
+    workload = problem.rules.workload
+    assert workload is not None
+    return balance_curve(capacity_minutes(workload, person), problem.rules.weights.service_balance,
+                         workload.balance_unit_minutes)
+
+
+def fixed_minutes(problem: Problem) -> tuple[int, ...]:
+    """Per person: the weekly minutes no plan changes (their share of the pending assessments)."""
+    workload = problem.rules.workload
+    out = [0] * len(problem.staff)
+    if workload is not None and problem.assessments:
+        for p in problem_assessors(problem):
+            if p is not None:
+                out[p] += workload.assessment_minutes
+    return tuple(out)
+
+
+def person_balance_cost(problem: Problem, staff: int, minutes: int, fixed: int) -> int:
+    """One person's workload balance cost, measured from their fixed minutes (a constant that no plan
+    changes, so a person with nothing to plan costs 0 and every term belongs to one component)."""
+    person = problem.staff[staff]
+    if not person.available:
+        return 0
+    curve = person_curve(problem, person)
+    return curve.cost(minutes) - curve.cost(fixed)
+
+
+def workload_balance_cost(problem: Problem, workloads: Workloads) -> int:
+    """The workload balance term: the sum over available staff of their curve at their workload."""
+    fixed = fixed_minutes(problem)
+    return sum(person_balance_cost(problem, p, minutes, fixed[p]) for p, minutes in enumerate(workloads.minutes))
