@@ -22,6 +22,7 @@ from models.domain.caps import average_cap_members, average_cap_room
 from models.domain.changes import moves_by_student
 from models.domain.plan import Plan, Result, compute_loads
 from models.domain.problem import Problem
+from models.domain.workload import balances_workload
 from optimizer import coupling
 from optimizer.assessments import assign_assessments
 from optimizer.better import keep_better
@@ -299,7 +300,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     start = time.perf_counter()
     deadline = start + options.time_limit
     cands = planning_candidates(problem)
-    if options.flow and options.decompose and options.max_moves is None and not problem.position_costs:
+    # the flow's plan and bound are exact for the head-count balance only: on workload, CP-SAT decides
+    if (options.flow and options.decompose and options.max_moves is None and not problem.position_costs
+            and not balances_workload(problem)):
         return _solve_with_flow(problem, cands, options, start, deadline)
     # with a move budget the stand-in plan moves nobody, so it keeps any budget
     start_plan = greedy_plan(problem, cands) if options.max_moves is None else stay_plan(problem, cands)
