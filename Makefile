@@ -4,7 +4,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench bench-sweep clean chromium
+.PHONY: demo test lint bench bench-sweep fuzz clean chromium
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ test: $(TEST_STAMP) chromium
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
+
+fuzz: $(TEST_STAMP)  # the long fuzz run (thousands of mutated inputs); `make test` runs a short one
+	$(PY) -m tests.fuzzing --cases $${FUZZ_CASES:-3000} --seed $${FUZZ_SEED:-1}
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

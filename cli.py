@@ -389,6 +389,10 @@ def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers
         write_hires(result, folder / "hires.csv")
         write_staffing_report(result, folder / "report.html")
     click.echo(hires_text(result))
+    from models.domain.sites import unknown_site_notes
+
+    for note in unknown_site_notes({s for h in result.hires for s in h.staff.sites}, problem.students, problem.staff):
+        click.echo(note)  # a hire at a site nobody serves is usually a misspelled site
     click.echo(f"hires.csv and report.html (the hires and their curve) written to {out_dir.resolve()}")
 
 

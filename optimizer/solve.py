@@ -295,8 +295,17 @@ def _couple_move_budget(problem: Problem, cands: Candidates, components: list[Co
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
-    """Plan the district; the plan is always complete (unserved when it must be)."""
+    """Plan the district; the plan is always complete (unserved when it must be).
+
+    ``deterministic`` says whether the same inputs and seed give this plan again: only a one-worker run
+    proven OPTIMAL does; a parallel search, or any search stopped by the (wall-clock) time limit, may not.
+    """
     options = options or SolveOptions()
+    result = _solve(problem, options)
+    return dataclasses.replace(result, deterministic=options.workers == 1 and result.status == "OPTIMAL")
+
+
+def _solve(problem: Problem, options: SolveOptions) -> Result:
     start = time.perf_counter()
     deadline = start + options.time_limit
     cands = planning_candidates(problem)

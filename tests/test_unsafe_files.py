@@ -267,3 +267,14 @@ def test_hostile_input_is_a_quick_clear_exit_2(tmp_path, make, fragment):
         assert len(result.output) < 5_000  # errors quote excerpts and summarise repeats
     assert not (tmp_path / "out").exists()
     assert time.perf_counter() - started < 20
+
+
+# --- how it is checked: parallel runs are not claimed deterministic -------------------------------------------
+
+
+def test_summary_says_whether_another_run_would_give_the_same_plan(tmp_path):
+    s, t = files(tmp_path)
+    assert run("plan", "--students", s, "--staff", t, "--out", tmp_path / "one", *FAST).exit_code == 0
+    assert json.loads((tmp_path / "one" / "summary.json").read_text())["deterministic"] is True
+    assert run("plan", "--students", s, "--staff", t, "--out", tmp_path / "two", "--workers", 2).exit_code == 0
+    assert json.loads((tmp_path / "two" / "summary.json").read_text())["deterministic"] is False

@@ -315,3 +315,25 @@ def test_a_current_plan_with_a_trailing_comma_is_read(tmp_path):
     current.write_text("student_id,service,provider\n00123,rsp,T1,\n", encoding="utf-8")
     problem, _ = load_problem(s, t, load_rules(), current=current)
     assert problem.current_providers == {("00123", "rsp"): "T1"}
+
+
+def test_staffing_says_when_a_hire_is_for_a_site_nobody_serves(tmp_path):
+    students = STUDENTS.replace("S2,LINCOLN,1,AUT", "S2,Lincon,1,AUT")
+    s, t = files(tmp_path, students)
+    result = run("staffing", "--students", s, "--staff", t, "--out", tmp_path / "hires", "--time-limit", 5,
+                 "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert "no staff member serves site 'Lincon' today" in result.output and "did you mean 'LINCOLN'" in result.output
+
+
+def test_a_scenario_hire_at_a_misspelled_site_is_a_warning(tmp_path):
+    from models.workflows.scenarios import load_scenario
+
+    s, t = files(tmp_path)
+    problem, _ = load_problem(s, t, load_rules())
+    scenario = tmp_path / "hire.toml"
+    scenario.write_text('[[add_staff]]\nstaff_id = "N1"\nrole = "slp"\ncredentials = "SLP"\nsites = "Lincon"\n',
+                        encoding="utf-8")
+    _, warnings = load_scenario(scenario, problem)
+    assert any("no student attends site 'Lincon'" in w.message and "did you mean 'LINCOLN'" in w.message
+               for w in warnings)

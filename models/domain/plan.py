@@ -62,6 +62,8 @@ class Result:
     solve_seconds: float
     components: int = 1
     build_seconds: float = 0.0
+    # the same inputs and seed give this plan again (one worker, proven OPTIMAL); see optimizer.solve.solve
+    deterministic: bool = True
 
     @property
     def gap(self) -> float | None:

@@ -53,6 +53,20 @@ def _listed(ids: Sequence[str]) -> str:
     return shown + (f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else "")
 
 
+def unknown_site_notes(sites: Iterable[str], students: Sequence[Student], staff: Sequence[Staff]) -> list[str]:
+    """One sentence per site (e.g. of a proposed hire) that no staff member serves today, with the near match."""
+    served = {site for person in staff for site in person.sites - {"*"}}
+    attended = {s.site for s in students}
+    notes = []
+    for site in sorted(set(sites) - served - {"*"}):
+        match = near_match(site, served)
+        hint = f"; did you mean {excerpt(match)!r}? (then the students' site is misspelled)" if match else ""
+        count = sum(s.site == site for s in students) if site in attended else 0
+        notes.append(f"note: no staff member serves site {excerpt(site)!r} today ({count} student(s)); the hire "
+                     f"there assumes the site is spelled as in the students file{hint}")
+    return notes
+
+
 def site_issues(students: Sequence[Student], staff: Sequence[Staff], students_file: str,
                 staff_file: str) -> list[Issue]:
     """Warnings for student sites no staff serve and staff sites no student attends, with near matches."""

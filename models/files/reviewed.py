@@ -332,6 +332,8 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "objective_terms": report.terms.as_dict(),
         "hard_rule_violations": list(report.violations),
         "components": result.components,
+        # false for a parallel run (--workers > 1) or one stopped at the time limit: another run may differ
+        "deterministic": result.deterministic,
         "rules": problem.rules.source,
         "rules_name": problem.rules.name,
         # caps above the statute that the rules file allowed (override_statutory_caps); empty when none

@@ -27,6 +27,7 @@ from models.domain.issues import InputError, Issue, excerpt
 from models.domain.plan import Plan
 from models.domain.problem import Assessment, Problem, Staff, Student
 from models.domain.rules import MAX_CAP, MAX_WEIGHT, Rules, Weights, did_you_mean
+from models.domain.sites import near_match
 from models.files.assessments import due_date
 from models.files.loaders import (
     STAFF_REQUIRED,
@@ -350,6 +351,7 @@ def _staff_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> dict[s
         check.relocate(issues, line)
         if person is not None:
             added.append(dataclasses.replace(person, row=0))
+            _warn_unknown_sites(check, person, base, line("sites"))
     return {
         "remove_staff": tuple(i for i, _ in removed),
         "unavailable_staff": tuple(i for i, _ in unavailable),
@@ -357,6 +359,16 @@ def _staff_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> dict[s
         "add_staff": tuple(added),
         "_staff_ids": (set(on_staff) - gone) | new_ids,
     }
+
+
+def _warn_unknown_sites(check: _Check, person: Staff, base: Problem, line: int) -> None:
+    """A hire at a site no student attends changes nothing: usually a spelling (`Lincon` for `LINCOLN`)."""
+    attended = {s.site for s in base.students}
+    for site in sorted(person.sites - {"*"} - attended):
+        match = near_match(site, attended)
+        hint = f"; did you mean {match!r}?" if match else ""
+        check.warn(f"no student attends site {excerpt(site)!r}: {person.staff_id} would serve nobody there{hint}",
+                   line, "sites", excerpt(site))
 
 
 def _student_edits(check: _Check, raw: Mapping[str, Any], base: Problem, staff_ids: set[str]) -> dict[str, Any]:
