@@ -38,6 +38,14 @@ def district(tmp_path: Path) -> list[str]:
     return ["--students", str(tmp_path / "students.csv"), "--staff", str(tmp_path / "staff.csv")]
 
 
+def districts(tmp_path: Path) -> Path:
+    """A sweep folder holding the district once."""
+    folder = tmp_path / "districts" / "d1"
+    folder.mkdir(parents=True)
+    district(folder)
+    return folder.parent
+
+
 def rows(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -86,14 +94,19 @@ def test_no_name_in_any_terminal_line_of_any_command(planned, tmp_path):
     scenario = tmp_path / "leave.toml"
     scenario.write_text('name = "R1 on leave"\n[[change_staff]]\nstaff_id = "R1"\navailable = false\n',
                         encoding="utf-8")
+    scanned = set()
     for command in (["check", *args], ["plan", *args, "--out", str(tmp_path / "p"), "--verbose", *SOLVER],
                     ["whatif", *args, "--scenario", str(scenario), "--out", str(tmp_path / "w"), *SOLVER],
                     ["rebalance", *args, "--current", str(out / "services.csv"), "--out", str(tmp_path / "r"),
                      "--verbose", *SOLVER],
-                    ["staffing", *args, "--out", str(tmp_path / "s"), *SOLVER]):
+                    ["staffing", *args, "--out", str(tmp_path / "s"), *SOLVER],
+                    ["explain", "--plan", str(out), "--student", "007", *args],
+                    ["sweep", "--districts", str(districts(tmp_path)), "--out", str(tmp_path / "sw"), *SOLVER]):
         outcome = run(command)
         assert outcome.exit_code == 0, (command[0], outcome.output)
         assert_no_names(outcome.output)
+        scanned.add(command[0])
+    assert scanned == set(main.commands)  # a new command joins this scan
     # a bad row: the error names file, row, column and value, not the student
     bad = STUDENTS.replace("007,Zelda,Quixote,A,3,", "007,Zelda,Quixote,A,33,")
     (tmp_path / "students.csv").write_text(bad, encoding="utf-8")

@@ -83,7 +83,7 @@ def loads_html(reviewed: ReviewedPlan) -> str:
         people = [r for r in reviewed.staff if r.role == role and charted(r)]
         kinds = sorted({r.full_load_kind for r in people})
         bars = [(_person(r), r.load_ratio or 0.0, TONE.get(r.cap_mark, ""),
-                 f"{_person(r)}: {r.load} pupils of {r.full_load:g} ({r.full_load_kind}), {r.load_ratio:.0%}"
+                 f"{_person(r)}: {r.load} pupil(s) of {r.full_load:g} ({r.full_load_kind}), {r.load_ratio:.0%}"
                  + (f", {r.cap_mark}" if r.cap_mark else "")) for r in people]
         desc = "; ".join(tip for _, _, _, tip in bars)
         chart = bar_chart(f"load-{role}", f"{role}: load against {' / '.join(kinds)}", desc, bars,

@@ -346,7 +346,7 @@ def _notes(headline: Headline, students: Sequence[StudentRow], staff: Sequence[S
     notes = []
     bent = sum(r.best_practice is False for r in students)
     if bent:
-        notes.append(f"{bent} students have a case manager other than the best-practice choice "
+        notes.append(f"{bent} student(s) have a case manager other than the best-practice choice "
                      f"(the Students sheet's notes say which).")
     marked = Counter(r.cap_mark for r in staff if r.cap_mark)
     if marked:
