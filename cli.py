@@ -33,11 +33,35 @@ class BadInput(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+REPEATS_SHOWN = 3  # the same problem in many rows: the first rows, then a count
+MAX_ERRORS_SHOWN = 200  # a message stays readable (and bounded) on any input
+
+
+def _error_lines(errors: list) -> list[str]:
+    """The errors, each kind of repeated problem summarised after its first rows."""
+    from collections import Counter
+
+    seen: Counter = Counter()
+    lines: list[str] = []
+    for issue in errors:
+        key = (issue.file, issue.column, issue.message)
+        seen[key] += 1
+        if seen[key] <= REPEATS_SHOWN:
+            lines.append(str(issue))
+    for (file, column, message), n in seen.items():
+        if n > REPEATS_SHOWN:
+            where = f"{file}, column {column}" if column else file
+            lines.append(f"... and {n - REPEATS_SHOWN} more row(s) of {where} with: {message}")
+    if len(lines) > MAX_ERRORS_SHOWN:
+        lines = [*lines[:MAX_ERRORS_SHOWN], f"... and {len(lines) - MAX_ERRORS_SHOWN} more problem(s); "
+                                            f"fix these first"]
+    return lines
+
+
 def _bad_input(exc: Exception) -> BadInput:
     if isinstance(exc, InputError):
         errors = [i for i in exc.issues if i.severity == "error"]
-        lines = [str(i) for i in errors]
-        return BadInput(f"{len(errors)} problem(s) in the input:\n" + "\n".join(lines))
+        return BadInput(f"{len(errors)} problem(s) in the input:\n" + "\n".join(_error_lines(errors)))
     return BadInput(str(exc))
 
 
@@ -229,7 +253,9 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, assessmen
 
 @main.command()
 @input_options(require=True)
-def check(students_path, staff_path, rules_path) -> None:
+@click.option("--current", "current_path", type=existing_plan,
+              help="An earlier plan's folder or its services.csv, checked as `plan` and `rebalance` would.")
+def check(students_path, staff_path, rules_path, current_path) -> None:
     """Validate the inputs and report every problem, without solving."""
     from models.domain.rules import load_rules
     from models.files.loaders import load_problem
@@ -237,7 +263,7 @@ def check(students_path, staff_path, rules_path) -> None:
 
     try:
         rules = load_rules(rules_path)
-        problem, warnings = load_problem(students_path, staff_path, rules)
+        problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
         planning_candidates(problem)  # what `plan` rejects before solving (locks over a cap), `check` finds too
     except (InputError, RulesError) as exc:
         if isinstance(exc, InputError):

@@ -337,3 +337,21 @@ def test_a_scenario_hire_at_a_misspelled_site_is_a_warning(tmp_path):
     _, warnings = load_scenario(scenario, problem)
     assert any("no student attends site 'Lincon'" in w.message and "did you mean 'LINCOLN'" in w.message
                for w in warnings)
+
+
+def test_check_with_current_finds_a_lock_over_a_cap_of_0(tmp_path):
+    students = STUDENTS.replace(",T1,\n", ",T1,true\n")
+    current = tmp_path / "services.csv"
+    current.write_text("student_id,service,provider\n00123,rsp,T1\n", encoding="utf-8")
+    s, t = files(tmp_path, students, STAFF.replace("R3MN,LINCOLN,1,", "R3MN,LINCOLN,1,0"))
+    checked = run("check", "--students", s, "--staff", t, "--current", current)
+    assert checked.exit_code == 2 and "over the cap of 0" in checked.output, checked.output
+
+
+def test_repeated_errors_are_summarised(tmp_path):
+    rows = "".join(f"X{i},LINCOLN,3,XYZ,,rsp,,\n" for i in range(500))
+    s, t = files(tmp_path, STUDENTS + rows)
+    result = run("check", "--students", s, "--staff", t)
+    assert result.exit_code == 2
+    assert "500 problem(s)" in result.output and "... and 497 more row(s)" in result.output
+    assert result.output.count("unknown disability category") == 4
