@@ -27,7 +27,21 @@ from models.domain.caps import (
     soft_cap,
 )
 from models.domain.eligibility import may_case_manage_role, primary_disability_services
-from models.domain.objective import balance_cost, balance_marginals, best_practice_services, coordinating_rank
+from models.domain.objective import (
+    BEST_PRACTICE,
+    CASE_MANAGEMENT_BALANCE,
+    CHANGED_CASE_MANAGERS,
+    CHANGED_PROVIDERS,
+    OPENED_POSITIONS,
+    SERVICE_BALANCE,
+    UNASSIGNED_STUDENTS,
+    UNSERVED_SERVICES,
+    ObjectiveTerms,
+    balance_cost,
+    balance_marginals,
+    best_practice_services,
+    coordinating_rank,
+)
 from models.domain.plan import Plan
 from models.domain.problem import Problem
 from models.domain.workload import balances_workload, fixed_minutes, person_curve, service_workload
@@ -59,8 +73,9 @@ class CaseloadModel:
         self.rules = problem.rules
         self.model = cp_model.CpModel()
         self.vars = Variables()
-        self._terms: list[tuple[cp_model.IntVar, int]] = []
-        self.offset = 0
+        # every cost of the objective: (variable, coefficient, term name), plus constant offsets per term name
+        self._terms: list[tuple[cp_model.IntVar, int, str]] = []
+        self._offsets: dict[str, int] = defaultdict(int)
         # rebalancing: variables that give a student or service someone other than its current person
         self._moved: list[cp_model.IntVar] = []
         # derived integers, kept to complete a hint: (load vars, load, cost, target, weight), (uses, opened)
@@ -93,9 +108,14 @@ class CaseloadModel:
         if max_moves is not None:
             self._at_most_moves(max_moves)
         self.objective = (
-            cp_model.LinearExpr.weighted_sum([v for v, _ in self._terms], [c for _, c in self._terms]) + self.offset
+            cp_model.LinearExpr.weighted_sum([v for v, _, _ in self._terms], [c for _, c, _ in self._terms])
+            + self.offset
         )
         self.model.minimize(self.objective)
+
+    @property
+    def offset(self) -> int:
+        return sum(self._offsets.values())
 
     # -- variables ---------------------------------------------------------
 
@@ -294,17 +314,17 @@ class CaseloadModel:
     def _serve_every_student_first(self) -> None:
         """Unserved services and unassigned students cost far more than any soft term."""
         w = self.rules.weights
-        self._terms += [(var, w.unserved_service) for var in self.vars.unserved.values()]
-        self._terms += [(var, w.unassigned_student) for var in self.vars.unassigned.values()]
+        self._terms += [(var, w.unserved_service, UNSERVED_SERVICES) for var in self.vars.unserved.values()]
+        self._terms += [(var, w.unassigned_student, UNASSIGNED_STUDENTS) for var in self.vars.unassigned.values()]
 
     def _prefer_best_practice_case_manager(self) -> None:
         """CTC best practice: the provider of the most intensive service manages
         the case (SDC > RSP > speech > itinerant); each rank lower costs more."""
         weight = self.rules.weights.best_practice_rank
         for options in self.vars.manage.values():
-            self._terms += [(o.var, weight * o.rank) for o in options if o.rank]
+            self._terms += [(o.var, weight * o.rank, BEST_PRACTICE) for o in options if o.rank]
 
-    def _add_convex_balance(self, load: list[cp_model.IntVar], target: float | None, weight: int,
+    def _add_convex_balance(self, term: str, load: list[cp_model.IntVar], target: float | None, weight: int,
                             limit: int | None = None) -> cp_model.IntVar | None:
         """Convex cost of a load (``models.domain.objective.balance_cost``) as an LP-friendly epigraph.
 
@@ -324,7 +344,7 @@ class CaseloadModel:
         for k in range(min(upto, len(marginals))):
             self.model.add(cost >= acc + marginals[k] * (total - k))
             acc += marginals[k]
-        self._terms.append((cost, 1))
+        self._terms.append((cost, 1, term))
         self._balances.append((load, total, cost, target, weight))
         return total
 
@@ -341,7 +361,7 @@ class CaseloadModel:
         for staff in self.component.staff:
             person = self.problem.staff[staff]
             target = balance_target(self.rules, person)
-            total = self._add_convex_balance(self._caseload_expr(staff), target, weight,
+            total = self._add_convex_balance(SERVICE_BALANCE, self._caseload_expr(staff), target, weight,
                                              caseload_cap(self.rules, person))
             if total is not None:
                 self._service_load[staff] = total
@@ -422,7 +442,7 @@ class CaseloadModel:
             if not may_case_manage_role(self.rules, person):
                 continue
             load = [o.var for o in self._options_by_staff.get(staff, [])]
-            self._add_convex_balance(load, case_management_target(self.rules, person), weight)
+            self._add_convex_balance(CASE_MANAGEMENT_BALANCE, load, case_management_target(self.rules, person), weight)
 
     def _keep_current_case_managers(self) -> None:
         """Continuity: changing a student's current case manager costs a penalty."""
@@ -435,8 +455,8 @@ class CaseloadModel:
             staff = index.get(current)
             kept = [o.var for o in options if o.staff == staff]
             self._moved += [o.var for o in options if o.staff != staff]
-            self.offset += weight
-            self._terms += [(var, -weight) for var in kept]
+            self._offsets[CHANGED_CASE_MANAGERS] += weight
+            self._terms += [(var, -weight, CHANGED_CASE_MANAGERS) for var in kept]
 
     def _keep_current_providers(self) -> None:
         """Continuity: moving a service away from its current provider costs a penalty."""
@@ -447,11 +467,11 @@ class CaseloadModel:
             current = self.problem.current_providers.get((student.student_id, self.problem.demands[d].service))
             if current is None:
                 continue
-            self.offset += weight
+            self._offsets[CHANGED_PROVIDERS] += weight
             staff = index.get(current, -1)
             self._moved += [var for p, var in options.items() if p != staff]
             if staff in options:
-                self._terms.append((options[staff], -weight))
+                self._terms.append((options[staff], -weight, CHANGED_PROVIDERS))
 
     def _pay_for_opened_positions(self) -> None:
         """Staffing search: a proposed position costs its price once it serves or manages anyone."""
@@ -464,7 +484,7 @@ class CaseloadModel:
             opened = self._opened(staff)
             if opened is None:
                 continue
-            self._terms.append((opened, cost))
+            self._terms.append((opened, cost, OPENED_POSITIONS))
             self._openings.append((self._uses(staff), opened))
 
     def _pay_overload_above_soft_local_caps(self) -> None:
@@ -619,6 +639,14 @@ class CaseloadModel:
                         and not any(plan.providers[d] == o.staff for d in ranked)):
                     return o
         return best
+
+    def term_values(self, solver: cp_model.CpSolver) -> ObjectiveTerms:
+        """The solution's cost of each named objective term (their total is the objective value)."""
+        values = solver.response_proto.solution
+        by_name: dict[str, int] = defaultdict(int, self._offsets)
+        for var, coef, name in self._terms:
+            by_name[name] += coef * values[var.index]
+        return ObjectiveTerms.from_dict(dict(by_name))
 
     def read_solution(self, solver: cp_model.CpSolver) -> tuple[dict[int, int | None], dict[int, int | None]]:
         """The solver's choices: (provider per demand, case manager per student) of this component."""

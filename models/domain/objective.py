@@ -41,6 +41,21 @@ class ObjectiveTerms:
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    @classmethod
+    def from_dict(cls, values: dict[str, int]) -> ObjectiveTerms:
+        """Terms from values keyed by name (a name this type does not know is an error)."""
+        unknown = set(values) - set(TERM_NAMES)
+        if unknown:
+            raise KeyError(f"unknown objective terms: {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+
+# The name of each objective term: the model tags each of its costs with one, so
+# every term (not only the total) can be compared with the recomputed plan.
+TERM_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ObjectiveTerms))
+UNSERVED_SERVICES, UNASSIGNED_STUDENTS, BEST_PRACTICE, SERVICE_BALANCE, CASE_MANAGEMENT_BALANCE, \
+    CHANGED_CASE_MANAGERS, CHANGED_PROVIDERS, OPENED_POSITIONS = TERM_NAMES
+
 
 @lru_cache(maxsize=4096)
 def balance_marginals(target: float, weight: int) -> tuple[int, ...]:
