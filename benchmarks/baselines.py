@@ -22,14 +22,14 @@ from optimizer.solve import SolveOptions, solve
 
 def kpis(problem, result: Result) -> dict:
     report = check_plan(problem, result.plan)
-    roles = report.kpis["roles"]
+    roles = report.kpis.roles
     return {
         "status": result.status,
         "objective": result.objective,
         "gap": result.gap,
-        "unserved": report.kpis["services_unserved"],
-        "best_practice_rate": report.kpis["best_practice_rate"],
-        "max_load_ratio": max((v["max_load_ratio"] for v in roles.values()), default=0.0),
+        "unserved": report.kpis.services_unserved,
+        "best_practice_rate": report.kpis.best_practice_rate,
+        "max_load_ratio": max((v.max_load_ratio for v in roles.values()), default=0.0),
         "violations": len(report.violations),
     }
 

@@ -32,6 +32,7 @@ from models.domain.objective import (
     CASE_MANAGEMENT_BALANCE,
     CHANGED_CASE_MANAGERS,
     CHANGED_PROVIDERS,
+    LOCAL_CAP_OVERLOAD,
     OPENED_POSITIONS,
     SERVICE_BALANCE,
     UNASSIGNED_STUDENTS,
@@ -498,7 +499,7 @@ class CaseloadModel:
                 continue
             over = self.model.new_int_var(0, min(len(load), soft.limit) - soft.local, "")
             self.model.add(over >= sum(load) - soft.local)
-            self._terms.append((over, soft.cost))
+            self._terms.append((over, soft.cost, LOCAL_CAP_OVERLOAD))
             self._overloads.append((load, over, soft.local))
 
     def _uses(self, staff: int) -> list[cp_model.IntVar]:

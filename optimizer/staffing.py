@@ -137,9 +137,9 @@ def curve_point(problem: Problem, hires: Sequence[Hire], roles: set[str], option
     planned = with_hires(problem, [h.staff for h in hires])
     result: Result = solve(planned, options)
     kpis = plan_kpis(planned, result.plan)
-    ratios = [v["max_load_ratio"] for role, v in kpis["roles"].items() if role in roles]
+    ratios = [v.max_load_ratio for role, v in kpis.roles.items() if role in roles]
     ratios += [ratio for role, ratio in (elsewhere or {}).items() if role in roles]
-    return CurvePoint(hires=len(hires), unserved=kpis["services_unserved"], unassigned=kpis["unassigned"],
+    return CurvePoint(hires=len(hires), unserved=kpis.services_unserved, unassigned=kpis.unassigned,
                       max_load_ratio=round(max(ratios), 4) if ratios else None, status=result.status)
 
 

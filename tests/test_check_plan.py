@@ -26,7 +26,7 @@ BASE = district(
 def test_a_legal_plan_passes():
     report = check_plan(BASE, ids_plan(BASE, ["rsp", "slp", None], ["rsp", "slp", "sdc"]))
     assert report.ok, report.violations
-    assert report.kpis["services_unserved"] == 1
+    assert report.kpis.services_unserved == 1
 
 
 @pytest.mark.parametrize(
@@ -40,19 +40,19 @@ def test_a_legal_plan_passes():
 )
 def test_each_broken_rule_is_reported(providers, managers, fragment):
     report = check_plan(BASE, ids_plan(BASE, providers, managers))
-    assert any(fragment in v for v in report.violations), report.violations
+    assert any(fragment in str(v) for v in report.violations), report.violations
 
 
 def test_over_cap_is_reported():
     problem = district([student(f"s{i}", "rsp") for i in range(29)], [staff("rsp", "rsp_teacher", "MMSN")])
     report = check_plan(problem, ids_plan(problem, ["rsp"] * 29, [None] * 29))
-    assert any("over the cap of 28" in v for v in report.violations)
+    assert any("over the cap of 28" in str(v) for v in report.violations)
 
 
 def test_slp_average_is_reported():
     problem = district([student(f"s{i}", "speech", primary="SLI") for i in range(56)], [staff("slp", "slp", "SLP")])
     report = check_plan(problem, ids_plan(problem, ["slp"] * 56, [None] * 56))
-    assert any("district average of 55" in v for v in report.violations)
+    assert any("district average of 55" in str(v) for v in report.violations)
 
 
 def test_unavailable_person_is_reported():
@@ -66,8 +66,8 @@ def test_moving_a_locked_student_is_reported():
                       [staff("r1", "rsp_teacher", "MMSN"), staff("r2", "rsp_teacher", "MMSN")],
                       current_providers={("s1", "rsp"): "r1"})
     report = check_plan(problem, ids_plan(problem, ["r2"], ["r2"]))
-    assert any("locked student s1: rsp moved" in v for v in report.violations)
-    assert any("locked student s1: case manager moved" in v for v in report.violations)
+    assert any("locked student s1: rsp moved" in str(v) for v in report.violations)
+    assert any("locked student s1: case manager moved" in str(v) for v in report.violations)
 
 
 def test_a_plan_that_drops_a_student_is_reported():
@@ -86,3 +86,24 @@ def test_objective_terms_follow_the_weights():
     heavier = dataclasses.replace(BASE, rules=dataclasses.replace(
         BASE.rules, weights=dataclasses.replace(w, unserved_service=7)))
     assert check_plan(heavier, plan).terms.unserved_services == 21
+
+
+@pytest.mark.parametrize(
+    ("providers", "managers", "rule", "staff_id", "student_id"),
+    [
+        (["rsp", "slp", "sdc"], ["rsp", "slp", None], "R1", "sdc", "s3"),
+        (["rsp", "nocred", None], ["rsp", "slp", None], "service_credential", "nocred", "s2"),
+        (["far", "slp", None], ["rsp", "slp", None], "site", "far", "s1"),
+        (["rsp", "slp", None], ["pt", "slp", None], "may_case_manage", "pt", "s1"),
+    ],
+)
+def test_a_violation_names_its_rule_staff_and_student(providers, managers, rule, staff_id, student_id):
+    (violation,) = check_plan(BASE, ids_plan(BASE, providers, managers)).violations
+    assert (violation.rule, violation.staff_id, violation.student_id) == (rule, staff_id, student_id)
+
+
+def test_cap_violations_name_the_cap_rule():
+    problem = district([student(f"s{i}", "rsp") for i in range(29)], [staff("rsp", "rsp_teacher", "MMSN")])
+    (violation,) = check_plan(problem, ids_plan(problem, ["rsp"] * 29, [None] * 29)).violations
+    assert (violation.rule, violation.staff_id) == ("cap", "rsp")
+    assert str(violation) == "rsp serves 29 pupils, over the cap of 28"

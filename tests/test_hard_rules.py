@@ -287,7 +287,7 @@ def test_check_plan_reports_alternate_placement_without_primary_service():
     problem = district([student("s1", "rsp;dhh", primary="DEAF", secondary="SLD", alternate=True)],
                       [staff("rsp", "rsp_teacher", "MMSN")])
     plan = Plan(providers=(0, None), case_managers=(0,))
-    assert any("(R3)" in v for v in check_plan(problem, plan).violations)
+    assert any("(R3)" in str(v) for v in check_plan(problem, plan).violations)
 
 
 def test_the_stand_in_while_an_slp_average_is_re_planned_is_legal():

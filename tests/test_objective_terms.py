@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from models.domain.objective import TERM_NAMES, ObjectiveTerms
 from models.domain.plan import Plan, check_plan
+from models.domain.rules import DEFAULT_RULES_PATH, rules_from_mapping
 from models.files.loaders import load_problem
 from optimizer.decompose import Component, binding_average_caps
 from optimizer.model import CaseloadModel
@@ -56,7 +58,16 @@ def _sample():
     return load_problem(SAMPLE / "students.csv", SAMPLE / "staff.csv", rules())[0]
 
 
-CASES = {"every term": _every_term, "sample site S0001": lambda: _one_site(_sample(), "S0001")}
+def _soft_cap():
+    # a local SDC cap of 2 that bends up to 3 for 500 a pupil: the third pupil is served over it
+    raw = tomllib.loads(DEFAULT_RULES_PATH.read_text())
+    raw["roles"]["sdc_teacher"].update(cap=2, overload_cost=500, overload_max=3)
+    return district([student(f"s{i}", "sdc") for i in range(3)], [staff("t", "sdc_teacher", "MMSN")],
+                    rules_=rules_from_mapping(raw, "own.toml"))
+
+
+CASES = {"every term": _every_term, "soft local cap": _soft_cap,
+         "sample site S0001": lambda: _one_site(_sample(), "S0001")}
 
 
 def _one_site(problem, site):

@@ -74,9 +74,9 @@ def test_the_checker_reports_workload_per_role():
                        [staff("slp1", "slp", "SLP"), staff("slp2", "slp", "SLP", fte=0.5)])
     plan = plan_of(problem, ["slp1", "slp2"], ["slp1", "slp2"])
     # slp1: 40 + 30 = 70 of 2,250; slp2: 80 + 30 = 110 of 1,125
-    kpis = check_plan(problem, plan).kpis["workload_roles"]["slp"]
-    assert kpis["max_workload_ratio"] == round(110 / 1125, 4)
-    assert kpis["workload_ratio_spread"] == round(110 / 1125 - 70 / 2250, 4)
+    kpis = check_plan(problem, plan).kpis.workload_roles["slp"]
+    assert kpis.max_workload_ratio == round(110 / 1125, 4)
+    assert kpis.workload_ratio_spread == round(110 / 1125 - 70 / 2250, 4)
 
 
 def test_rules_without_a_workload_table_have_no_workload():

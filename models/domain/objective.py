@@ -53,8 +53,12 @@ class ObjectiveTerms:
 # The name of each objective term: the model tags each of its costs with one, so
 # every term (not only the total) can be compared with the recomputed plan.
 TERM_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ObjectiveTerms))
-UNSERVED_SERVICES, UNASSIGNED_STUDENTS, BEST_PRACTICE, SERVICE_BALANCE, CASE_MANAGEMENT_BALANCE, \
-    CHANGED_CASE_MANAGERS, CHANGED_PROVIDERS, OPENED_POSITIONS = TERM_NAMES
+UNSERVED_SERVICES, UNASSIGNED_STUDENTS, BEST_PRACTICE = "unserved_services", "unassigned_students", "best_practice"
+SERVICE_BALANCE, CASE_MANAGEMENT_BALANCE = "service_balance", "case_management_balance"
+CHANGED_CASE_MANAGERS, CHANGED_PROVIDERS = "changed_case_managers", "changed_providers"
+OPENED_POSITIONS, LOCAL_CAP_OVERLOAD = "opened_positions", "local_cap_overload"
+assert {UNSERVED_SERVICES, UNASSIGNED_STUDENTS, BEST_PRACTICE, SERVICE_BALANCE, CASE_MANAGEMENT_BALANCE,
+        CHANGED_CASE_MANAGERS, CHANGED_PROVIDERS, OPENED_POSITIONS, LOCAL_CAP_OVERLOAD} == set(TERM_NAMES)
 
 
 @lru_cache(maxsize=4096)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from models.domain.assessments import assessment_spread, check_assessments
 from models.domain.caps import (
@@ -29,6 +29,7 @@ from models.domain.objective import (
     best_practice_rank,
 )
 from models.domain.problem import Problem
+from models.domain.results import PlanKpis, RoleKpis, Status, Violation, WorkloadKpis
 from models.domain.rule_table import CASE_MANAGER, check_by_id, first_blocking_rule
 from models.domain.workload import (
     balances_workload,
@@ -56,7 +57,7 @@ class Result:
     """What ``solve`` returns: the plan and how good it is proven to be."""
 
     plan: Plan
-    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
+    status: Status  # a solver's status name is accepted and made a Status
     objective: int | None
     best_bound: float | None
     solve_seconds: float
@@ -64,6 +65,9 @@ class Result:
     build_seconds: float = 0.0
     # the same inputs and seed give this plan again (one worker, proven OPTIMAL); see optimizer.solve.solve
     deterministic: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
     @property
     def gap(self) -> float | None:
@@ -83,9 +87,9 @@ class Loads:
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
-    violations: tuple[str, ...]
+    violations: tuple[Violation, ...]
     terms: ObjectiveTerms
-    kpis: dict = field(default_factory=dict)
+    kpis: PlanKpis | None = None  # None when the plan does not fit the problem
 
     @property
     def ok(self) -> bool:
@@ -177,7 +181,7 @@ def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) ->
     )
 
 
-def _check_assignments(problem: Problem, plan: Plan) -> list[str]:
+def _check_assignments(problem: Problem, plan: Plan) -> list[Violation]:
     rules, out = problem.rules, []
     instructs = check_by_id("R1")  # an instructing case manager is held to R1/R3 like the instruction
     for d, (demand, p) in enumerate(zip(problem.demands, plan.providers, strict=True)):
@@ -185,28 +189,34 @@ def _check_assignments(problem: Problem, plan: Plan) -> list[str]:
         if p is None:
             continue
         person = problem.staff[p]
-        if first_blocking_rule(rules, student, person, demand.service) is not None:
-            out.append(f"{person.staff_id} may not deliver {demand.service} to student {student.student_id}")
+        blocked = first_blocking_rule(rules, student, person, demand.service)
+        if blocked is not None:
+            out.append(Violation(blocked.rule, f"{person.staff_id} may not deliver {demand.service} to student "
+                                 f"{student.student_id}", person.staff_id, student.student_id))
         current = problem.current_providers.get((student.student_id, demand.service))
         if student.locked and current is not None and person.staff_id != current:
-            out.append(f"locked student {student.student_id}: {demand.service} moved from {current}"
-                       f" to {person.staff_id} (demand {d})")
+            out.append(Violation("locked", f"locked student {student.student_id}: {demand.service} moved from "
+                                 f"{current} to {person.staff_id} (demand {d})", person.staff_id, student.student_id))
     for s, (student, m) in enumerate(zip(problem.students, plan.case_managers, strict=True)):
         if m is None:
             continue
         person = problem.staff[m]
-        if first_blocking_rule(rules, student, person, CASE_MANAGER) is not None:
-            out.append(f"{person.staff_id} may not case-manage student {student.student_id}")
+        blocked = first_blocking_rule(rules, student, person, CASE_MANAGER)
+        if blocked is not None:
+            out.append(Violation(blocked.rule, f"{person.staff_id} may not case-manage student {student.student_id}",
+                                 person.staff_id, student.student_id))
         if case_manager_mode(problem, plan, s) == INSTRUCTING and not instructs.test(rules, student, person, ""):
-            out.append(f"instructing case manager {person.staff_id} is not authorized for student "
-                       f"{student.student_id}'s {student.instruction_category} (R1/R3)")
+            out.append(Violation(instructs.rule_id(student), f"instructing case manager {person.staff_id} is not "
+                                 f"authorized for student {student.student_id}'s {student.instruction_category} "
+                                 "(R1/R3)", person.staff_id, student.student_id))
         if student.locked and student.current_case_manager and person.staff_id != student.current_case_manager:
-            out.append(f"locked student {student.student_id}: case manager moved from "
-                       f"{student.current_case_manager} to {person.staff_id}")
+            out.append(Violation("locked", f"locked student {student.student_id}: case manager moved from "
+                                 f"{student.current_case_manager} to {person.staff_id}", person.staff_id,
+                                 student.student_id))
     return out
 
 
-def _check_alternate_placements(problem: Problem, plan: Plan) -> list[str]:
+def _check_alternate_placements(problem: Problem, plan: Plan) -> list[Violation]:
     """R3: instruction under an alternate placement needs a primary-disability service in the plan."""
     rules, out = problem.rules, []
     instructional = rules.instructional_services
@@ -216,28 +226,30 @@ def _check_alternate_placements(problem: Problem, plan: Plan) -> list[str]:
         related = set(primary_disability_services(rules, student))
         served = {problem.demands[d].service for d in problem.demands_of[s] if plan.providers[d] is not None}
         if served & instructional and not served & related:
-            out.append(f"alternate placement of student {student.student_id}: instruction is served but no "
-                       f"service for the primary disability {student.primary} is (R3)")
+            out.append(Violation("R3", f"alternate placement of student {student.student_id}: instruction is "
+                                 f"served but no service for the primary disability {student.primary} is (R3)",
+                                 student_id=student.student_id))
     return out
 
 
-def _check_caps(problem: Problem, loads: Loads) -> list[str]:
+def _check_caps(problem: Problem, loads: Loads) -> list[Violation]:
     rules, out = problem.rules, []
     for p, person in enumerate(problem.staff):
         cap = caseload_cap(rules, person)
         if cap is not None and loads.served[p] > cap:
-            out.append(f"{person.staff_id} serves {loads.served[p]} pupils, over the cap of {cap}")
+            out.append(Violation("cap", f"{person.staff_id} serves {loads.served[p]} pupils, over the cap of {cap}",
+                                 person.staff_id))
     for role in rules.roles.values():
         if role.average_cap is None or role.caseload_service is None:
             continue
         room, fte = average_cap_room(problem, loads, role.code)
         if room < 0:
-            out.append(f"{role.code}: {-room} pupils over the district average of {role.average_cap} per FTE "
-                       f"({fte:g} FTE)")
+            out.append(Violation("average_cap", f"{role.code}: {-room} pupils over the district average of "
+                                 f"{role.average_cap} per FTE ({fte:g} FTE)"))
     return out
 
 
-def _role_kpis(problem: Problem, loads: Loads) -> dict[str, dict[str, float]]:
+def _role_kpis(problem: Problem, loads: Loads) -> dict[str, RoleKpis]:
     ratios: dict[str, list[float]] = defaultdict(list)
     for p, person in enumerate(problem.staff):
         if not person.available:
@@ -246,46 +258,48 @@ def _role_kpis(problem: Problem, loads: Loads) -> dict[str, dict[str, float]]:
         if r is not None:
             ratios[person.role].append(r)
     return {
-        role: {
-            "max_load_ratio": round(max(values), 4),
-            "load_ratio_stddev": round(statistics.pstdev(values), 4) if len(values) > 1 else 0.0,
-        }
+        role: RoleKpis(
+            max_load_ratio=round(max(values), 4),
+            load_ratio_stddev=round(statistics.pstdev(values), 4) if len(values) > 1 else 0.0,
+        )
         for role, values in sorted(ratios.items())
     }
 
 
-def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> dict:
+def plan_kpis(problem: Problem, plan: Plan, loads: Loads | None = None) -> PlanKpis:
     spread = assessment_spread(problem, plan.assessors) if len(plan.assessors) == len(problem.assessments) else None
     loads = loads or compute_loads(problem, plan)
     assigned = [s for s, m in enumerate(plan.case_managers) if m is not None]
     best = sum(manager_rank(problem, plan, s) == 0 for s in assigned)
     changed_cm, changed_prov = changes(problem, plan)
-    return {
-        "students": len(problem.students),
-        "assigned": len(assigned),
-        "unassigned": len(problem.students) - len(assigned),
-        "services": len(problem.demands),
-        "services_unserved": sum(p is None for p in plan.providers),
-        "best_practice_rate": round(best / len(assigned), 4) if assigned else 0.0,
-        "changed_case_managers": changed_cm,
-        "changed_providers": changed_prov,
-        "roles": _role_kpis(problem, loads),
-        "workload_roles": workload_kpis(problem, compute_workloads(problem, plan)),
-        "workload_minutes_defaulted": len(defaulted_demands(problem)),
+    return PlanKpis(
+        students=len(problem.students),
+        assigned=len(assigned),
+        unassigned=len(problem.students) - len(assigned),
+        services=len(problem.demands),
+        services_unserved=sum(p is None for p in plan.providers),
+        best_practice_rate=round(best / len(assigned), 4) if assigned else 0.0,
+        changed_case_managers=changed_cm,
+        changed_providers=changed_prov,
+        roles=_role_kpis(problem, loads),
+        workload_roles={role: WorkloadKpis(**values) for role, values in
+                        workload_kpis(problem, compute_workloads(problem, plan)).items()},
+        workload_minutes_defaulted=len(defaulted_demands(problem)),
         # who is over a soft local cap (contract overload pay) and by how many pupils
-        "over_local_cap": {person.staff_id: n for p, person in enumerate(problem.staff)
-                           if (n := overload(problem.rules, person, loads.served[p]))},
-        "assessments": None if spread is None else spread.as_dict(),
-    }
+        over_local_cap={person.staff_id: n for p, person in enumerate(problem.staff)
+                        if (n := overload(problem.rules, person, loads.served[p]))},
+        assessments=spread,
+    )
 
 
 def check_plan(problem: Problem, plan: Plan) -> CheckReport:
     """Re-verify every hard rule and recompute KPIs and objective, no solver."""
     if len(plan.providers) != len(problem.demands) or len(plan.case_managers) != len(problem.students):
-        return CheckReport(("plan does not cover every student and service",), ObjectiveTerms())
+        return CheckReport((Violation("coverage", "plan does not cover every student and service"),),
+                           ObjectiveTerms())
     loads = compute_loads(problem, plan)
     violations = _check_assignments(problem, plan) + _check_alternate_placements(problem, plan)
     violations += _check_caps(problem, loads)
     if plan.assessors:  # AB 560 assessments, once shared out (solve does it whenever there are any)
-        violations += check_assessments(problem, plan.assessors)
+        violations += [Violation("assessment", v) for v in check_assessments(problem, plan.assessors)]
     return CheckReport(tuple(violations), objective_terms(problem, plan, loads), plan_kpis(problem, plan, loads))

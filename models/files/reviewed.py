@@ -304,7 +304,8 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
                  timings: dict | None = None) -> dict:
     """summary.json."""
     report = review.check
-    kpis, roles = report.kpis, report.kpis["roles"]
+    kpis = report.kpis
+    roles = kpis.roles
     return {
         "status": result.status,
         "objective": result.objective,
@@ -313,24 +314,24 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "solve_seconds": result.solve_seconds,
         "build_seconds": result.build_seconds,
         **(timings or {}),
-        "students": kpis["students"],
-        "assigned": kpis["assigned"],
-        "unassigned": kpis["unassigned"],
+        "students": kpis.students,
+        "assigned": kpis.assigned,
+        "unassigned": kpis.unassigned,
         "fully_served": fully_served,
-        "services": kpis["services"],
-        "services_unserved": kpis["services_unserved"],
-        "best_practice_rate": kpis["best_practice_rate"],
-        "max_load_ratio": {role: v["max_load_ratio"] for role, v in roles.items()},
-        "load_ratio_stddev": {role: v["load_ratio_stddev"] for role, v in roles.items()},
-        "max_workload_ratio": {role: v["max_workload_ratio"] for role, v in kpis["workload_roles"].items()},
-        "workload_ratio_spread": {role: v["workload_ratio_spread"] for role, v in kpis["workload_roles"].items()},
-        "workload_minutes_defaulted": kpis["workload_minutes_defaulted"],
-        "over_local_cap": kpis["over_local_cap"],
-        **({"assessments": kpis["assessments"]} if kpis["assessments"] is not None else {}),
-        "changed_case_managers": kpis["changed_case_managers"],
-        "changed_providers": kpis["changed_providers"],
+        "services": kpis.services,
+        "services_unserved": kpis.services_unserved,
+        "best_practice_rate": kpis.best_practice_rate,
+        "max_load_ratio": {role: v.max_load_ratio for role, v in roles.items()},
+        "load_ratio_stddev": {role: v.load_ratio_stddev for role, v in roles.items()},
+        "max_workload_ratio": {role: v.max_workload_ratio for role, v in kpis.workload_roles.items()},
+        "workload_ratio_spread": {role: v.workload_ratio_spread for role, v in kpis.workload_roles.items()},
+        "workload_minutes_defaulted": kpis.workload_minutes_defaulted,
+        "over_local_cap": dict(kpis.over_local_cap),
+        **({"assessments": kpis.assessments.as_dict()} if kpis.assessments is not None else {}),
+        "changed_case_managers": kpis.changed_case_managers,
+        "changed_providers": kpis.changed_providers,
         "objective_terms": report.terms.as_dict(),
-        "hard_rule_violations": list(report.violations),
+        "hard_rule_violations": [str(v) for v in report.violations],
         "components": result.components,
         # false for a parallel run (--workers > 1) or one stopped at the time limit: another run may differ
         "deterministic": result.deterministic,

@@ -95,19 +95,19 @@ def outcome_row(name: str, problem: Problem, result: Result, base: Problem | Non
         "scenario": name,
         "status": result.status,
         "gap": None if result.gap is None else round(result.gap, 6),
-        "students": kpis["students"],
-        "students_unassigned": kpis["unassigned"],
-        "services": kpis["services"],
-        "services_unserved": kpis["services_unserved"],
+        "students": kpis.students,
+        "students_unassigned": kpis.unassigned,
+        "services": kpis.services,
+        "services_unserved": kpis.services_unserved,
         "unserved_by_service_site": "; ".join(f"{svc}@{site}:{n}" for (svc, site), n in unserved.items()),
-        "best_practice_rate": kpis["best_practice_rate"],
+        "best_practice_rate": kpis.best_practice_rate,
         "people_over_90pct_cap": near_cap(problem, loads),
         "changed_case_managers": changed_cm,
         "changed_providers": changed_prov,
         "newly_assigned_students": new_students,
         "newly_served_services": new_services,
     }
-    for role, values in kpis["roles"].items():
-        row[f"max_load_ratio_{role}"] = values["max_load_ratio"]
-        row[f"load_ratio_spread_{role}"] = values["load_ratio_stddev"]
+    for role, values in kpis.roles.items():
+        row[f"max_load_ratio_{role}"] = values.max_load_ratio
+        row[f"load_ratio_spread_{role}"] = values.load_ratio_stddev
     return row

@@ -19,6 +19,7 @@ from itertools import combinations
 from models.domain.caps import caseload_cap
 from models.domain.plan import Plan
 from models.domain.problem import Problem, Staff, Student
+from models.domain.results import Status
 from models.domain.rule_table import may_case_manage, may_deliver
 from models.domain.rules import Rules
 
@@ -54,21 +55,27 @@ class CurvePoint:
     unserved: int  # services left unserved
     unassigned: int  # students left without a case manager
     max_load_ratio: float | None  # over the roles being hired for
-    status: str
+    status: Status
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
 
 @dataclass(frozen=True, slots=True)
 class StaffingResult:
     hires: tuple[Hire, ...]  # in order of value: each the one that most reduces what stays undone
     curve: tuple[CurvePoint, ...]  # k = 0 .. len(hires)
-    status: str  # of the search: OPTIMAL proves no smaller set of candidate hires does as well
+    status: Status  # of the search: OPTIMAL proves no smaller set of candidate hires does as well
     candidates: int  # proposed positions offered to the search
     objective: int | None = None
     best_bound: float | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+
     @property
     def proven_minimal(self) -> bool:
-        return self.status == "OPTIMAL"
+        return self.status is Status.OPTIMAL
 
 
 def delivering_role(rules: Rules, service: str) -> str | None:
