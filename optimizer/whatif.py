@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from models.domain.issues import InputError
 from models.domain.plan import Result
 from models.domain.problem import Problem
-from models.workflows.scenarios import anchor_to_plan
+from models.domain.scenario import anchor_to_plan
 from optimizer.solve import SolveOptions, planning_candidates, solve
 
 

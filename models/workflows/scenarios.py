@@ -1,4 +1,4 @@
-"""What-if scenarios: edits to the base inputs, read from a TOML file.
+"""What-if scenarios: edits to the base inputs, read and checked from a TOML file.
 
 A scenario file lists changes to the district as the director would say them:
 who leaves or is unavailable, who joins (full staff rows), whose FTE, sites,
@@ -19,14 +19,13 @@ import dataclasses
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from models.domain.issues import InputError, Issue, excerpt
-from models.domain.plan import Plan
 from models.domain.problem import Assessment, Problem, Staff, Student
 from models.domain.rules import MAX_CAP, MAX_WEIGHT, Rules, Weights, did_you_mean
+from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, edit_rules, labels_and_folders
 from models.domain.sites import near_match
 from models.files.assessments import due_date
 from models.files.loaders import (
@@ -36,9 +35,8 @@ from models.files.loaders import (
     parse_student_record,
     staff_record,
 )
+from models.files.toml_lines import TomlLines
 
-MAX_FOLDER_CHARS = 60
-MAX_LABEL_CHARS = 80
 ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students", "remove_assessments")
 RECORD_LISTS = ("add_staff", "change_staff", "add_students", "add_assessments")
 SCENARIO_KEYS = ("name", "description", *ID_LISTS, *RECORD_LISTS, "caps", "weights")
@@ -50,162 +48,8 @@ ASSESSMENT_FIELDS = ("assessment_id", "site", "student_id", "due_date")
 # role fields a scenario may change under [caps]; a bare number sets ``cap``
 CAP_FIELDS = ("cap", "waiver_cap", "average_cap", "preschool_cap", "balance_target", "case_management_target")
 WEIGHT_FIELDS = tuple(f.name for f in dataclasses.fields(Weights))
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    """The edits of one what-if scenario, checked against the base problem."""
-
-    name: str
-    source: str  # the scenario file
-    description: str = ""
-    remove_staff: tuple[str, ...] = ()
-    unavailable_staff: tuple[str, ...] = ()
-    changed_staff: tuple[Staff, ...] = ()  # each the full new value of the person with that id
-    add_staff: tuple[Staff, ...] = ()
-    caps: tuple[tuple[str, str, int], ...] = ()  # (role, field, value)
-    weights: tuple[tuple[str, int], ...] = ()  # (weight, value)
-    remove_students: tuple[str, ...] = ()
-    add_students: tuple[Student, ...] = ()
-    remove_assessments: tuple[str, ...] = ()  # pending initial assessments (AB 560) no longer pending
-    add_assessments: tuple[Assessment, ...] = ()
-
-
-# --------------------------------------------------------------------------
-# Applying a scenario
-# --------------------------------------------------------------------------
-
-
-def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
-    """The base problem with the scenario's edits; the base is left as it was.
-
-    A removed person's id may stay as a student's current case manager or a
-    current provider: the plan then reports the change (or, for a locked
-    student, that the locked person is gone), as for anyone who left.
-    """
-    removed, off = set(scenario.remove_staff), set(scenario.unavailable_staff)
-    changed = {p.staff_id: p for p in scenario.changed_staff}
-    staff = []
-    for person in problem.staff:
-        if person.staff_id in removed:
-            continue
-        person = changed.get(person.staff_id, person)
-        if person.staff_id in off:
-            person = dataclasses.replace(person, available=False)
-        staff.append(person)
-    staff.extend(scenario.add_staff)
-    leaving = set(scenario.remove_students)
-    students = [s for s in problem.students if s.student_id not in leaving]
-    students.extend(scenario.add_students)
-    current = {key: who for key, who in problem.current_providers.items() if key[0] not in leaving}
-    done = set(scenario.remove_assessments)
-    assessments = (*(a for a in problem.assessments if a.assessment_id not in done), *scenario.add_assessments)
-    return dataclasses.replace(problem, rules=edit_rules(problem.rules, scenario), students=tuple(students),
-                               staff=tuple(staff), current_providers=current, assessments=assessments)
-
-
-def anchor_to_plan(problem: Problem, base: Problem, plan: Plan) -> Problem:
-    """The scenario with the base plan as its current plan, so that it changes only what it must.
-
-    Each unlocked student present in the base gets the base plan's case manager
-    and providers as current ones (continuity penalties apply to moving them);
-    locked students keep the lock they came with.
-    """
-    base_index = base.student_index
-    students, current = [], dict(problem.current_providers)
-    for student in problem.students:
-        b = base_index.get(student.student_id)
-        if b is None or student.locked:
-            students.append(student)
-            continue
-        m = plan.case_managers[b]
-        students.append(dataclasses.replace(student, current_case_manager=None if m is None else
-                                            base.staff[m].staff_id))
-        for d in base.demands_of[b]:
-            key = (student.student_id, base.demands[d].service)
-            p = plan.providers[d]
-            if p is None:
-                current.pop(key, None)
-            else:
-                current[key] = base.staff[p].staff_id
-    return dataclasses.replace(problem, students=tuple(students), current_providers=current)
-
-
-def edit_rules(rules: Rules, scenario: Scenario) -> Rules:
-    """The rules with the scenario's caps and weights; the source names the scenario."""
-    if not scenario.caps and not scenario.weights:
-        return rules
-    roles = dict(rules.roles)
-    for role, field, value in scenario.caps:
-        roles[role] = dataclasses.replace(roles[role], **{field: value})
-    weights = dataclasses.replace(rules.weights, **dict(scenario.weights))
-    return dataclasses.replace(rules, roles=roles, weights=weights, source=f"{rules.source} + {scenario.source}")
-
-
-# --------------------------------------------------------------------------
-# Where a key or value sits in the file (tomllib keeps no line numbers)
-# --------------------------------------------------------------------------
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*=")
-
-
-class _Lines:
-    """Line numbers (1-based) of tables, keys and values in a TOML text, found by scanning it."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self.block_of: list[tuple[str, int]] = []  # per line: (table name, index among [[name]] blocks)
-        seen: dict[str, int] = {}
-        block = ("", 0)
-        for line in self.lines:
-            match = _HEADER.match(line)
-            if match:
-                name = re.sub(r"\s*\.\s*", ".", match.group(2).replace('"', "").replace("'", ""))
-                index = seen.get(name, -1) + 1 if match.group(1) == "[[" else 0
-                seen[name] = index
-                block = (name, index)
-            self.block_of.append(block)
-
-    def table(self, name: str, index: int = 0) -> int | None:
-        for n, block in enumerate(self.block_of):
-            if block == (name, index):
-                return n + 1
-        return None
-
-    def key(self, key: str, table: str = "", index: int = 0) -> int | None:
-        """The line of ``key = ...`` inside a table (top level by default)."""
-        for n, (line, block) in enumerate(zip(self.lines, self.block_of, strict=True)):
-            if block == (table, index) and (m := _KEY.match(line)) and m.group(1) == key:
-                return n + 1
-        return None
-
-    def token(self, token: str, start: int | None) -> int | None:
-        """The first line from ``start`` naming ``token`` as a whole word (an id, say)."""
-        if start is None:
-            return None
-        pattern = re.compile(rf"(?<![\w-]){re.escape(token)}(?![\w-])")
-        for n in range(start - 1, len(self.lines)):
-            if pattern.search(self.lines[n].split("#", 1)[0]):
-                return n + 1
-        return None
-
-    def item(self, name: str, index: int, id_value: str) -> Callable[[str | None], int]:
-        """line(field) for entry ``index`` of ``name``: a [[name]] table or an inline {...} entry."""
-        header = self.table(name, index)
-        if header is not None and self.lines[header - 1].lstrip().startswith("[["):
-            return lambda field: (field and self.key(field, name, index)) or header
-        start = self.key(name) or self.table(name) or 1
-        anchor = (id_value and self.token(id_value, start)) or start
-
-        def inline(field: str | None) -> int:
-            if field:
-                found = self.token(field, anchor)
-                if found is not None and found - anchor < 12:
-                    return found
-            return anchor
-
-        return inline
+# the value and its application live in models.domain.scenario (pandas-free, for the optimizer); named here too
+__all__ = ["Scenario", "anchor_to_plan", "apply_scenario", "edit_rules", "labels_and_folders", "load_scenario"]
 
 
 # --------------------------------------------------------------------------
@@ -218,7 +62,7 @@ class _Check:
 
     def __init__(self, path: Path, text: str) -> None:
         self.file = str(path)
-        self.where = _Lines(text)
+        self.where = TomlLines(text)
         self.issues: list[Issue] = []
 
     def error(self, message: str, line: int | None, field: str | None = None, value: Any = None) -> None:
@@ -522,24 +366,3 @@ def load_scenario(path: str | Path, base: Problem) -> tuple[Scenario, list[Issue
     scenario = Scenario(name=str(name).strip() or path.stem, source=str(path), description=str(description),
                         caps=caps, weights=weights, **staff, **students, **assessments)
     return scenario, check.issues
-
-
-def labels_and_folders(scenarios: list[Scenario]) -> list[tuple[str, str]]:
-    """(label, folder) of each scenario: each unique, the folder never ``base`` (the base plan's folder)."""
-    folders, labels = {"base"}, {"base"}
-    out = []
-    for scenario in scenarios:
-        # a folder name stays short (file systems allow 255 bytes) and inside --out (no '/' or '..')
-        slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower())[:MAX_FOLDER_CHARS].strip("-") or "scenario"
-        folder, label, n = slug, excerpt(scenario.name, MAX_LABEL_CHARS), 1
-        while folder in folders:
-            n += 1
-            folder = f"{slug}-{n}"
-        n = 1
-        while label in labels:
-            n += 1
-            label = f"{excerpt(scenario.name, MAX_LABEL_CHARS)} ({n})"
-        folders.add(folder)
-        labels.add(label)
-        out.append((label, folder))
-    return out
