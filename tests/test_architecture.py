@@ -88,8 +88,8 @@ def test_whatif_planning_loads_no_file_reader():
 
     (OR-Tools' cp_model itself imports pandas, so the check is on this project's modules.)
     """
-    code = ("import sys, optimizer.whatif; "
-            "print(sorted(m for m in sys.modules if m.startswith('models.files') or m == 'models.workflows.scenarios'))")
+    code = ("import sys, optimizer.whatif; print(sorted(m for m in sys.modules "
+            "if m.startswith('models.files') or m == 'models.workflows.scenarios'))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]"
 

@@ -27,7 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.synthetic.generator import Pupil, Site, Staffing, generate_district, write_district
+from models.synthetic.generator import generate_district
+from models.synthetic.rows import write_district
+from models.synthetic.staffing import Staffing
+from models.synthetic.students import Pupil, Site
 
 ALL_SITES = "*"
 REGION_ROLES = frozenset({"dhh_itinerant", "vi_itinerant", "om_specialist", "ape_teacher", "pt", "ot"})

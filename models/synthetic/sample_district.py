@@ -15,31 +15,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from models.synthetic.generator import (
-    ELEMENTARY,
-    MINUTES,
-    PRESCHOOL_GRADES,
-    ROLE_CAP,
-    RSP_WAIVER_CAP,
-    Person,
+from models.synthetic.rows import staff_row, student_row
+from models.synthetic.staffing import Person, Staffing, StaffPlan, assign_current, make_staff, prorated
+from models.synthetic.students import (
     Pupil,
-    Rng,
-    Row,
     Site,
-    Staffing,
-    StaffPlan,
-    assign_current,
     extras,
     make_sites,
-    make_staff,
     make_students,
     number_students,
     pick,
-    prorated,
     set_grades,
-    staff_row,
-    student_row,
 )
+from models.synthetic.tables import ELEMENTARY, MINUTES, PRESCHOOL_GRADES, ROLE_CAP, RSP_WAIVER_CAP, Rng, Row
 
 SAMPLE_SEED = 2
 SAMPLE_MINUTES_SEED = 2_000_011  # minutes drawn apart from the district, so adding them changed nothing else
