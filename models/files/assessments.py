@@ -11,7 +11,7 @@ from pathlib import Path
 
 from models.domain.issues import InputError, Issue
 from models.domain.problem import ALL_SITES, Assessment, Problem
-from models.files.loaders import _Table
+from models.files.table_cells import _Table
 
 ASSESSMENT_REQUIRED = ("assessment_id", "site")
 

@@ -1,5 +1,8 @@
 """Read the district's tables (students, staff, current plan) into a :class:`Problem`.
 
+The students and current-plan readers and :func:`load_problem` live here; the staff table in
+``models.files.staff_table``; cells, rows and their issues in ``models.files.table_cells``.
+
 Every problem in every file is collected, each naming the file, the spreadsheet
 row (the header is row 1), the column and the cell value. :func:`load_problem`
 raises :class:`InputError` with all of them when any is an error and otherwise
@@ -10,197 +13,36 @@ outside the contract (a name column, say) are ignored.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import math
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from models.domain.issues import InputError, Issue, Severity, code_excerpt, excerpt
+from models.domain.issues import InputError, Issue, code_excerpt, excerpt
 from models.domain.problem import Problem, ServiceNeed, Staff, Student
-from models.domain.rules import MAX_CAP, SUPPORT_LEVELS, Rules, normalize_grade
+from models.domain.rules import SUPPORT_LEVELS, Rules, normalize_grade
 from models.domain.sites import site_issues
-from models.files.reading import normalize_header, read_table, read_table_checked
+from models.files.reading import normalize_header, read_table
+from models.files.staff_table import (
+    _load_staff,
+    _parse_staff,
+)
+from models.files.table_cells import (
+    CATEGORY_HELP,
+    CURRENT_REQUIRED,
+    ERRORS_PER_CELL,
+    GRADE_HELP,
+    MAX_ID_CHARS,
+    MAX_MINUTES,
+    SETTINGS,
+    STUDENT_REQUIRED,
+    SUPPORT_HELP,
+    _Row,
+    _Table,
+    match_staff_id,
+    parse_bool,
+    parse_list,
+    parse_whole,
+)
 
 __all__ = ["load_problem", "normalize_header", "read_table", "parse_bool", "parse_list", "parse_whole"]
-
-STUDENT_REQUIRED = ("student_id", "site", "grade", "primary_disability", "services")
-STAFF_REQUIRED = ("staff_id", "role", "sites")
-CURRENT_REQUIRED = ("student_id", "service", "provider")
-
-_TRUE = frozenset({"true", "yes", "y", "1"})
-_FALSE = frozenset({"false", "no", "n", "0"})
-
-CATEGORY_HELP = "unknown disability category; use a code or abbreviation such as 290 or SLD"
-GRADE_HELP = "unknown grade; use IN, PS, TK, K (or KN), 1 to 12 (or 01 to 12) or ADULT"
-SUPPORT_HELP = f"unknown support level; use {' or '.join(SUPPORT_LEVELS)}"
-BOOL_HELP = "not a yes/no value; use true/false, yes/no, y/n or 1/0, or leave it blank"
-# columns that hold codes: when headers are mixed up they may hold names, so messages quote an excerpt only
-CODE_COLUMNS = frozenset({"role", "grade", "primary_disability", "secondary_disability", "support_level", "services",
-                          "credentials", "fte", "max_caseload", "overload_cost", "rsp_waiver", "preschool_only",
-                          "can_case_manage", "available", "alternate_placement", "locked", "setting", "service"})
-MAX_ID_CHARS = 100  # ids and sites are copied into every output file; a longer one is a mix-up
-MIN_FTE = 0.01  # a person works at least 1% of a week; below that a cap or target rounds to nothing
-MAX_MINUTES = 7 * 24 * 60  # minutes in a week
-ERRORS_PER_CELL = 3  # one cell listing 10,000 bad services gets 3 errors and a count, not 10,000
-# CALPADS 330 (specialized academic instruction) is rsp or sdc by setting: the students' `setting` column decides
-SETTINGS = {"rsp": "rsp", "resource": "rsp", "resource specialist": "rsp", "rs": "rsp",
-            "sdc": "sdc", "special day class": "sdc", "special class": "sdc", "sdc class": "sdc"}
-
-
-# --------------------------------------------------------------------------
-# Parsing helpers
-# --------------------------------------------------------------------------
-
-
-def parse_bool(raw: str) -> bool | None:
-    """A contract boolean: True/False, None when blank; ValueError otherwise."""
-    token = raw.strip().lower()
-    if not token:
-        return None
-    if token in _TRUE:
-        return True
-    if token in _FALSE:
-        return False
-    raise ValueError(raw)
-
-
-def parse_list(raw: str) -> list[str]:
-    """The non-blank, stripped items of a ';'-separated cell."""
-    return [item for item in (part.strip() for part in raw.split(";")) if item]
-
-
-def parse_whole(raw: str, digits: int = 9) -> int | None:
-    """A non-negative whole number written in ASCII digits (at most ``digits`` of them), else None."""
-    token = raw.strip()
-    return int(token) if token.isascii() and token.isdigit() and len(token) <= digits else None
-
-
-# --------------------------------------------------------------------------
-# One input file and one of its rows, with their issues
-# --------------------------------------------------------------------------
-
-
-class _Table:
-    """One input file: its rows and the issues found in it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.file = path, str(path)
-        self.issues: list[Issue] = []
-        self.columns: frozenset[str] = frozenset()
-        self.sheet: str | None = None
-
-    def add(self, severity: Severity, message: str, row: int | None = None, column: str | None = None,
-            value: str | None = None) -> None:
-        self.issues.append(Issue(severity, self.file, message, row, column, value))
-
-    @property
-    def has_errors(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
-
-    def rows(self, required: tuple[str, ...], what: str, allow_empty: bool = False,
-             sheet: str | None = None) -> Iterator[_Row]:
-        """The non-blank rows of the file; read and column errors are recorded, not raised."""
-        try:
-            read = read_table_checked(self.path, sheet, required)
-        except InputError as exc:
-            self.issues.extend(exc.issues)
-            return
-        self.issues.extend(read.notes)
-        df, self.sheet = read.frame, read.sheet
-        self.columns = frozenset(df.columns)
-        columns = list(df.columns)
-        found = False
-        # zip over column lists: much faster than DataFrame.to_dict or per-row access
-        for row, values in enumerate(zip(*(df[c].tolist() for c in columns), strict=True), start=read.first_row):
-            if "".join(values).strip():
-                found = True
-                yield _Row(self, dict(zip(columns, values, strict=True)), row)
-        if not found and not allow_empty:
-            self.add("error", f"the file has no data rows; it needs one row per {what}")
-
-
-class _Row:
-    """One spreadsheet row; accessors record an issue and return None for a bad cell.
-
-    A column missing from the file reads as blank without a per-row issue (the
-    missing column was reported once).
-    """
-
-    __slots__ = ("table", "record", "row")
-
-    def __init__(self, table: _Table, record: dict[str, str], row: int) -> None:
-        self.table, self.record, self.row = table, record, row
-
-    def cell(self, column: str) -> str:
-        return self.record.get(column, "")
-
-    def text(self, column: str) -> str:
-        return self.cell(column).strip()
-
-    def quoted(self, column: str) -> str:
-        """The cell as a message may quote it: an excerpt, and only a code-like one from a code column."""
-        cell = self.cell(column)
-        return code_excerpt(cell) if column in CODE_COLUMNS else excerpt(cell)
-
-    def error(self, column: str, message: str) -> None:
-        self.table.add("error", message, self.row, column, self.quoted(column))
-
-    def warn(self, column: str, message: str) -> None:
-        self.table.add("warning", message, self.row, column, self.quoted(column))
-
-    def required(self, column: str) -> str | None:
-        value = self.text(column)
-        if not value:
-            if column in self.table.columns:
-                self.error(column, f"{column.replace('_', ' ')} is blank; it is required")
-            return None
-        return value
-
-    def lookup(self, column: str, resolve: Callable[[str], str | None], message: str, required: bool) -> str | None:
-        """The cell resolved to a code (e.g. a category), or None when blank or unknown."""
-        token = self.required(column) if required else self.text(column)
-        if not token:
-            return None
-        value = resolve(token)
-        if value is None:
-            self.error(column, message)
-        return value
-
-    def flag(self, column: str, default: bool | None) -> bool | None:
-        try:
-            value = parse_bool(self.cell(column))
-        except ValueError:
-            self.error(column, BOOL_HELP)
-            return default
-        return default if value is None else value
-
-    def unique(self, column: str, seen: dict[str, int], what: str) -> str | None:
-        """A required id that no earlier row used."""
-        value = self.required(column)
-        if value is not None:
-            first = seen.setdefault(value, self.row)
-            if first != self.row:
-                self.error(column, f"{what} {excerpt(value)} appears twice, in rows {first} and {self.row}")
-        return value
-
-
-def _fold(raw: str) -> str:
-    return "".join(raw.split()).casefold()
-
-
-@functools.lru_cache(maxsize=8)
-def _folded_ids(staff_ids: frozenset[str]) -> dict[str, str | None]:
-    folded: dict[str, str | None] = {}
-    for staff_id in staff_ids:
-        key = _fold(staff_id)
-        folded[key] = None if key in folded else staff_id  # two ids alike once folded: no guess
-    return folded
-
-
-def match_staff_id(raw: str, staff_ids: frozenset[str]) -> str | None:
-    """The staff id that ``raw`` names once spaces and case are ignored, when exactly one does."""
-    return _folded_ids(frozenset(staff_ids)).get(_fold(raw))
-
 
 # --------------------------------------------------------------------------
 # Students
@@ -351,133 +193,6 @@ def _load_students(path: Path, rules: Rules, staff_ids: frozenset[str] | None) -
 def _support_level(token: str) -> str | None:
     level = token.lower()
     return level if level in SUPPORT_LEVELS else None
-
-
-# --------------------------------------------------------------------------
-# Staff
-# --------------------------------------------------------------------------
-
-
-def _credentials(row: _Row, rules: Rules) -> frozenset[str] | None:
-    codes: set[str] = set()
-    ok = True
-    for token in parse_list(row.cell("credentials")):
-        code = rules.credential(token)
-        if code is None:
-            row.error("credentials", f"unknown credential {code_excerpt(token)!r}; use a code such as MMSN or a "
-                                     f"CTC document code such as R3MN")
-            ok = False
-        else:
-            codes.add(code)
-    return frozenset(codes) if ok else None
-
-
-def _fte(row: _Row) -> float | None:
-    raw = row.text("fte")
-    if not raw:
-        return 1.0
-    try:
-        fte = float(raw) if len(raw) <= 20 else math.nan
-    except ValueError:
-        fte = math.nan
-    if not MIN_FTE <= fte <= 1:  # also false for NaN
-        row.error("fte", f"FTE must be a number from {MIN_FTE} to 1, e.g. 0.5 for half time")
-        return None
-    return fte
-
-
-def _max_caseload(row: _Row) -> int | None:
-    raw = row.text("max_caseload")
-    value = parse_whole(raw, digits=6)
-    if raw and (value is None or value > MAX_CAP):
-        row.error("max_caseload", f"max caseload must be a whole number of students from 0 to {MAX_CAP:,}, "
-                                  f"or blank")
-        return None
-    return value
-
-
-def _overload_cost(row: _Row, rules: Rules, role: str | None) -> int | None:
-    """Optional cost per pupil over the person's local cap (the local cap bends; a legal cap never does)."""
-    raw = row.text("overload_cost")
-    if not raw:
-        return None
-    value = parse_whole(raw, digits=8)
-    if value is None:
-        row.error("overload_cost", "overload cost must be a whole number (cost per pupil over the local cap), "
-                                   "or blank")
-        return None
-    spec = rules.roles.get(role) if role else None
-    if spec is not None and not spec.cap_is_legal and spec.overload_max is None and spec.preschool_cap is None:
-        row.error("overload_cost", f"role {role} has no legal cap and no overload_max in the rules: nothing limits "
-                                   f"the overload")
-        return None
-    return value
-
-
-def _check_role_fit(row: _Row, rules: Rules, staff: Staff) -> None:
-    """Warnings for a person whose credentials or flags do not fit the role."""
-    role = rules.roles[staff.role]
-    for service in sorted(role.delivers):
-        needed = rules.services[service].credentials
-        if needed and not needed & staff.credentials:
-            row.warn("credentials", f"{staff.staff_id} is a {staff.role} but holds none of "
-                                    f"{', '.join(sorted(needed))}, so can deliver no {service}")
-    if staff.rsp_waiver and role.waiver_cap is None:
-        row.warn("rsp_waiver", f"rsp_waiver has no effect: role {staff.role} has no waiver cap")
-    if staff.preschool_only and role.preschool_cap is None:
-        row.warn("preschool_only", f"preschool_only changes no cap: role {staff.role} has no preschool cap")
-
-
-def _parse_staff(row: _Row, rules: Rules, seen: dict[str, int]) -> Staff | None:
-    """One staff row; issues are recorded on the row's table, None when it has an error."""
-    staff_id = row.unique("staff_id", seen, "staff id")
-    if staff_id is not None and len(staff_id) > MAX_ID_CHARS:
-        row.error("staff_id", f"the id is {len(staff_id):,} characters long; at most {MAX_ID_CHARS}")
-        staff_id = None
-    role = row.lookup("role", lambda t: t.lower() if t.lower() in rules.roles else None,
-                      f"unknown role; use one of {', '.join(rules.roles)}", required=True)
-    credentials = _credentials(row, rules)
-    sites = frozenset(parse_list(row.cell("sites")))
-    if not sites and "sites" in row.table.columns:
-        row.error("sites", "no sites listed; list sites separated by ';', or * for every site")
-    if any(len(site) > MAX_ID_CHARS for site in sites):
-        row.error("sites", f"a site is longer than {MAX_ID_CHARS} characters")
-        sites = frozenset()
-    fte = _fte(row)
-    max_caseload = _max_caseload(row)
-    overload_cost = _overload_cost(row, rules, role)
-    rsp_waiver = bool(row.flag("rsp_waiver", False))
-    preschool_only = bool(row.flag("preschool_only", False))
-    can_case_manage = row.flag("can_case_manage", None)
-    available = bool(row.flag("available", True))
-    if None in (staff_id, role, credentials, fte) or not sites:
-        return None
-    person = Staff(
-        staff_id=staff_id, role=role, sites=sites, credentials=credentials, name=row.text("name"), fte=fte,
-        max_caseload=max_caseload, rsp_waiver=rsp_waiver, preschool_only=preschool_only,
-        can_case_manage=can_case_manage, available=available, overload_cost=overload_cost, row=row.row,
-    )
-    _check_role_fit(row, rules, person)
-    return person
-
-
-def _load_staff(path: Path, rules: Rules) -> tuple[list[Staff], frozenset[str] | None, _Table]:
-    """Staff, every staff id found (None when the file could not be read) and the file's issues."""
-    table = _Table(path)
-    seen: dict[str, int] = {}
-    staff: list[Staff] = []
-    swapped = 0
-    for row in table.rows(STAFF_REQUIRED, "staff member", sheet="staff"):
-        if row.text("role").lower() not in rules.roles and row.text("name").lower() in rules.roles:
-            swapped += 1
-        person = _parse_staff(row, rules, seen)
-        if person is not None:
-            staff.append(person)
-    if swapped:
-        table.add("error", f"the name and role columns look swapped: in {swapped} row(s) the name column holds a "
-                           f"role code and the role column does not; check the header row", column="role")
-    staff_ids = frozenset(seen) if "staff_id" in table.columns else None
-    return staff, staff_ids, table
 
 
 # --------------------------------------------------------------------------

@@ -28,13 +28,8 @@ from models.domain.rules import MAX_CAP, MAX_WEIGHT, Rules, Weights, did_you_mea
 from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, edit_rules, labels_and_folders
 from models.domain.sites import near_match
 from models.files.assessments import due_date
-from models.files.loaders import (
-    STAFF_REQUIRED,
-    STUDENT_REQUIRED,
-    parse_staff_record,
-    parse_student_record,
-    staff_record,
-)
+from models.files.loaders import parse_staff_record, parse_student_record, staff_record
+from models.files.table_cells import STAFF_REQUIRED, STUDENT_REQUIRED
 from models.files.toml_lines import TomlLines
 
 ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students", "remove_assessments")
