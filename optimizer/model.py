@@ -37,6 +37,7 @@ from models.domain.objective import (
     SERVICE_BALANCE,
     UNASSIGNED_STUDENTS,
     UNSERVED_SERVICES,
+    WORKLOAD_BALANCE,
     ObjectiveTerms,
     balance_cost,
     balance_marginals,
@@ -412,7 +413,7 @@ class CaseloadModel:
                     break
                 # step x (cost + low) >= step x base + slope x (minutes - k x step)
                 self.model.add(step * cost >= step * (base - low) + slope * (minutes - k * step))
-            self._terms.append((cost, 1))
+            self._terms.append((cost, 1, WORKLOAD_BALANCE))
             self._workloads.append((terms, minutes, cost, fixed[staff], curve, low))
 
     def _travel(self, at_site: dict[str, list[cp_model.IntVar]], minutes: int) -> cp_model.IntVar | None:

@@ -66,7 +66,16 @@ def _soft_cap():
                     rules_=rules_from_mapping(raw, "own.toml"))
 
 
-CASES = {"every term": _every_term, "soft local cap": _soft_cap,
+def _on_workload():
+    # two SLPs balanced on weekly minutes (balance_on = "workload"), pupils of 120 and 30 minutes
+    raw = tomllib.loads(DEFAULT_RULES_PATH.read_text())
+    raw["workload"]["balance_on"] = "workload"
+    pupils = [student(f"s{i}", f"speech:{m}", primary="SLI") for i, m in enumerate((120, 120, 30, 30))]
+    return district(pupils, [staff("slp1", "slp", "SLP"), staff("slp2", "slp", "SLP")],
+                    rules_=rules_from_mapping(raw, "own.toml"))
+
+
+CASES = {"every term": _every_term, "soft local cap": _soft_cap, "workload": _on_workload,
          "sample site S0001": lambda: _one_site(_sample(), "S0001")}
 
 
