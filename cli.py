@@ -488,7 +488,7 @@ def _plan_folder(plan_dir: Path, students_path: Path | None, staff_path: Path | 
     problem = _load(students_path, staff_path, inputs.rules, current)
     try:
         check_same_inputs(problem, inputs, plan_dir)
-        return problem, read_plan(problem, plan_dir)
+        return problem, read_plan(problem, plan_dir), (students_path, staff_path, inputs.rules)
     except InputError as exc:
         raise _bad_input(exc) from None
 
@@ -508,7 +508,7 @@ def explain(plan_dir, student_id, students_path, staff_path, time_limit) -> None
     Each alternative's cost is the best plan in which that person takes the role (the student's part of
     the district planned again with the pair forced), against the plan. Writes explain-<ID>.csv in the plan folder.
     """
-    problem, plan = _plan_folder(plan_dir, students_path, staff_path)
+    problem, plan, _ = _plan_folder(plan_dir, students_path, staff_path)
     from models.files.explain_files import exact_text, file_safe, write_exact_explain
     from optimizer.forcing import explain_student
 
@@ -520,6 +520,37 @@ def explain(plan_dir, student_id, students_path, staff_path, time_limit) -> None
     write_exact_explain(problem, rows, path)
     click.echo(exact_text(problem, rows))
     click.echo(f"{path.name} written to {plan_dir.resolve()}")
+
+
+@main.command()
+@plan_folder_option
+@click.option("--new", "new_path", type=existing_file, required=True,
+              help="Students table with the new student(s), the students file's columns.")
+@click.option("--students", "students_path", type=existing_file,
+              help="Students table (default: the one the plan was made from).")
+@click.option("--staff", "staff_path", type=existing_file,
+              help="Staff table (default: the one the plan was made from).")
+@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Ranked choices per role.")
+def place(plan_dir, new_path, students_path, staff_path, top) -> None:
+    """Place new students into an existing plan without moving anyone: the best case managers and providers.
+
+    For each new student (in file order, each placed at its best before the next): the top choices per role
+    ranked by exact cost, who is at cap, the ineligible staff at the site with their rule, and when nobody can
+    take a service whether one move of another student frees a seat. Writes placements.csv in the plan folder.
+    """
+    problem, plan, (students_used, staff_used, rules_path) = _plan_folder(plan_dir, students_path, staff_path)
+    from models.files.explain_files import placements_text, write_placements
+    from models.workflows.placement import new_students, place_students
+
+    try:
+        new = new_students(problem, _load(new_path, staff_used, rules_path), str(new_path))
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    placed = place_students(problem, plan, new, top)
+    write_placements(placed.problem, placed.rows, _names(students_used, staff_used), plan_dir / "placements.csv")
+    click.echo(placements_text(placed.problem, placed.rows))
+    click.echo(f"placements.csv written to {plan_dir.resolve()}")
 
 
 if __name__ == "__main__":

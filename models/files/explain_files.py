@@ -1,4 +1,4 @@
-"""explain.csv and explain-<ID>.csv (pandas lives here, at the edge)."""
+"""explain.csv, explain-<ID>.csv and placements.csv (pandas lives here, at the edge)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from models.domain.names import Names
 from models.domain.problem import Problem
 from models.files.safe import write_csv
 from models.files.tables import text_table
 from models.workflows.explanations import EXPLAIN_COLUMNS, ExplainRow, staff_id
+from models.workflows.placement import Placement
 
 if TYPE_CHECKING:  # a type only: writing explain.csv does not load the solver
     from optimizer.forcing import ExactAlternative
@@ -62,3 +64,41 @@ def exact_text(problem: Problem, rows: Sequence[ExactAlternative]) -> str:
 def file_safe(text: str) -> str:
     """A student id as part of a file name (anything but letters, digits, - and _ becomes _)."""
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+
+
+PLACEMENT_COLUMNS = ("student_id", "role", "rank", "staff_id", "staff_name", "verdict", "rule", "cost_delta", "why")
+
+
+def placement_rows(problem: Problem, rows: Sequence[Placement], names: Names) -> list[dict[str, object]]:
+    """placements.csv; the staff name is the only name, in its own column."""
+    return [{
+        "student_id": problem.students[r.student].student_id, "role": r.role, "rank": "" if r.rank is None else r.rank,
+        "staff_id": staff_id(problem, r.staff),
+        "staff_name": "" if r.staff is None else names.of_staff(problem.staff[r.staff]),
+        "verdict": r.verdict, "rule": r.rule, "cost_delta": "" if r.cost_delta is None else r.cost_delta,
+        "why": r.why,
+    } for r in rows]
+
+
+def write_placements(problem: Problem, rows: Sequence[Placement], names: Names, path: Path) -> None:
+    write_csv(pd.DataFrame(placement_rows(problem, rows, names), columns=list(PLACEMENT_COLUMNS)), path)
+
+
+def placements_text(problem: Problem, rows: Sequence[Placement]) -> str:
+    """Per new student and role: the ranked choices, and a plain answer when nobody can take a service."""
+    lines = []
+    for s in dict.fromkeys(r.student for r in rows):
+        lines.append(f"Student {problem.students[s].student_id}:")
+        mine = [r for r in rows if r.student == s]
+        for role in dict.fromkeys(r.role for r in mine):
+            ranked = [r for r in mine if r.role == role and r.rank is not None]
+            if ranked:
+                choices = ", ".join(f"{r.rank}. {staff_id(problem, r.staff)} ({r.cost_delta:+d})" for r in ranked)
+                lines.append(f"  {role}: {choices}")
+                continue
+            capped = [r for r in mine if r.role == role and r.verdict == "at_cap"]
+            lines.append(f"  {role}: nobody can take it now")
+            lines += [f"    {r.why}" for r in capped]
+            if not capped:
+                lines += [f"    {r.why}" for r in mine if r.role == role and r.staff is None]
+    return "\n".join(lines)
