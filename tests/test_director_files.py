@@ -87,6 +87,14 @@ def test_names_reach_every_file_next_to_the_ids(planned):
     assert "SLP1 Henrietta Castellanos" in rosters and "009 Philippa Oddington" in rosters
 
 
+def new_student(tmp_path: Path) -> Path:
+    """A students table with one new (named) student, for `caseload place`."""
+    path = tmp_path / "new.csv"
+    path.write_text("student_id,first_name,last_name,site,grade,primary_disability,services\n"
+                    "900,Zelda,Quixote,A,3,SLD,rsp;speech\n", encoding="utf-8")
+    return path
+
+
 def test_no_name_in_any_terminal_line_of_any_command(planned, tmp_path):
     tmp, out, result = planned
     assert_no_names(result.output)
@@ -101,6 +109,7 @@ def test_no_name_in_any_terminal_line_of_any_command(planned, tmp_path):
                      "--verbose", *SOLVER],
                     ["staffing", *args, "--out", str(tmp_path / "s"), *SOLVER],
                     ["explain", "--plan", str(out), "--student", "007", *args],
+                    ["place", "--plan", str(out), "--new", str(new_student(tmp_path)), *args],
                     ["sweep", "--districts", str(districts(tmp_path)), "--out", str(tmp_path / "sw"), *SOLVER]):
         outcome = run(command)
         assert outcome.exit_code == 0, (command[0], outcome.output)
