@@ -86,9 +86,9 @@ def loads_html(reviewed: ReviewedPlan) -> str:
                  f"{_person(r)}: {r.load} pupil(s) of {r.full_load:g} ({r.full_load_kind}), {r.load_ratio:.0%}"
                  + (f", {r.cap_mark}" if r.cap_mark else "")) for r in people]
         desc = "; ".join(tip for _, _, _, tip in bars)
-        chart = bar_chart(f"load-{role}", f"{role}: load against {' / '.join(kinds)}", desc, bars,
+        chart = bar_chart(f"load-{role}", f"{reviewed.role_title(role)}: load against {' / '.join(kinds)}", desc, bars,
                           reference_label="100% = " + " / ".join(kinds))
-        parts.append(f'<h3>{esc(role)}</h3>')
+        parts.append(f'<h3>{esc(reviewed.role_title(role))}</h3>')
         parts.append(figure(chart, f"{len(people)} {role} staff, load as a share of a full load"))
         rows = [(r.staff_id, r.name, r.fte, r.sites, r.load, "" if r.full_load is None else f"{r.full_load:g}",
                  f"{r.load_ratio:.0%}", r.case_managed, r.cap_mark) for r in people]

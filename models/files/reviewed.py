@@ -141,6 +141,12 @@ class ReviewedPlan:
     explain: tuple[ExplainRow, ...] = ()  # explain.csv: the nearest alternatives of each (student, role)
     assessments: tuple[AssessmentRow, ...] | None = None  # when pending initial assessments were given
     notes: tuple[str, ...] = field(default=())
+    role_names: tuple[tuple[str, str], ...] = ()  # (role code, the rules' name for it), for headings
+
+    def role_title(self, role: str) -> str:
+        """"Special day class teacher (sdc_teacher)"; the code alone when the rules give no name."""
+        name = dict(self.role_names).get(role, "")
+        return f"{name} ({role})" if name and name != role else role
 
     @property
     def roles(self) -> list[str]:
@@ -389,6 +395,7 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
         moves=None if moves is None else _moves(problem, moves, effective_date, names),
         assessments=_assessments(problem, result, names),
         notes=_notes(headline, students, staff), explain=explain,
+        role_names=tuple((code, spec.name) for code, spec in problem.rules.roles.items()),
     )
 
 
