@@ -33,6 +33,7 @@ from models.files.rows import (  # noqa: F401 - the row types and marks, importa
     CASE_MANAGER,
     NEAR,
     AssessmentRow,
+    Headline,
     MoveRow,
     ServiceRow,
     SiteRow,
@@ -65,64 +66,7 @@ def input_fingerprint(problem: Problem) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-# -- the headline ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Headline:
-    """The figures a director reads first."""
-
-    students: int
-    fully_served: int
-    with_case_manager: int
-    services: int
-    services_unserved: int
-    best_practice_rate: float
-    changed_case_managers: int
-    status: str
-    objective: int | None
-    best_bound: float | None
-    gap: float | None
-    rules_name: str
-    rules_source: str
-    inputs_sha256: str
-
-    @property
-    def not_fully_served(self) -> int:
-        return self.students - self.fully_served
-
-    @property
-    def without_case_manager(self) -> int:
-        return self.students - self.with_case_manager
-
-    @property
-    def proven_optimal(self) -> bool:
-        return self.status == "OPTIMAL"
-
-    def optimality_words(self) -> str:
-        if self.proven_optimal:
-            return "Proven optimal: no plan under these rules serves more students or fits the preferences better."
-        if self.status == "FEASIBLE":
-            close = "" if self.gap is None else f" (at most {self.gap:.1%} from the best possible)"
-            return ("Not proven optimal: this is the best plan found in the time allowed" + close
-                    + "; a longer --time-limit may improve it.")
-        return f"No plan was proven (solver status {self.status}); allow a longer --time-limit."
-
-    def sentences(self) -> list[str]:
-        """The headline in plain words, one figure per sentence."""
-        out = [
-            f"{self.students} students planned: {self.fully_served} fully served (every service delivered and a "
-            f"case manager assigned), {self.not_fully_served} not.",
-            f"{self.services - self.services_unserved} of {self.services} services delivered; "
-            f"{self.services_unserved} could not be.",
-            f"{self.with_case_manager} students have a case manager; {self.without_case_manager} have none.",
-            f"Best practice: {self.best_practice_rate:.1%} of case managers are the role the best-practice "
-            f"order names.",
-        ]
-        if self.changed_case_managers:
-            out.append(f"{self.changed_case_managers} students get a different case manager from this year's.")
-        out.append(self.optimality_words())
-        return out
+# -- the reviewed plan ------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
