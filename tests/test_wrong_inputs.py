@@ -96,6 +96,11 @@ def test_every_output_of_an_override_run_says_so(tmp_path):
     assert "WARNING: the rules file overrides the law" in result.output
     summary = json.loads((tmp_path / "plan" / "summary.json").read_text())
     assert summary["statute_overrides"] and "above the statute's 28" in summary["statute_overrides"][0]
+    assert "overrides the law" in (tmp_path / "plan" / "report.html").read_text(encoding="utf-8")
+    from openpyxl import load_workbook
+    cells = [str(c.value) for row in load_workbook(tmp_path / "plan" / "plan.xlsx")["Summary"].iter_rows()
+             for c in row if c.value is not None]
+    assert any("overrides the law" in c for c in cells)
     plain = run("plan", "--students", s, "--staff", t, "--out", tmp_path / "plain", "--time-limit", 5, "--workers", 1)
     assert json.loads((tmp_path / "plain" / "summary.json").read_text())["statute_overrides"] == []
     assert "overrides the law" not in plain.output

@@ -49,3 +49,8 @@ def statute_findings(roles: Mapping[str, Any]) -> list[str]:
         found.append("[roles.rsp_teacher] cap_is_legal is false, so a person's max_caseload could raise the "
                      "statute's 28 (EC 56362(c))")
     return found
+
+
+def statute_notes(overrides: tuple[str, ...]) -> tuple[str, ...]:
+    """The notes that lead every output with notes (plan.xlsx, report.html) when a rules file overrides the law."""
+    return tuple(f"WARNING: the rules file overrides the law: {finding}." for finding in overrides)

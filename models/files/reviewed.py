@@ -26,6 +26,7 @@ from models.domain.objective import best_practice_services
 from models.domain.plan import Result, case_manager_mode, manager_rank
 from models.domain.problem import Problem
 from models.domain.reasons import Review, review_plan
+from models.domain.statute import statute_notes
 from models.domain.workload import compute_workloads
 from models.files.rows import (  # noqa: F401 - the row types and marks, importable from here too
     ABOVE_AVERAGE,
@@ -338,7 +339,7 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
         with_student_names=names.has_student_names,
         moves=None if moves is None else _moves(problem, moves, effective_date, names),
         assessments=_assessments(problem, result, names),
-        notes=_notes(headline, students, staff), explain=explain,
+        notes=(*statute_notes(problem.rules.statute_overrides), *_notes(headline, students, staff)), explain=explain,
         role_names=tuple((code, spec.name) for code, spec in problem.rules.roles.items()),
     )
 
