@@ -37,7 +37,6 @@ from models.domain.objective import (
     SERVICE_BALANCE,
     UNASSIGNED_STUDENTS,
     UNSERVED_SERVICES,
-    WORKLOAD_BALANCE,
     ObjectiveTerms,
     balance_cost,
     balance_marginals,
@@ -46,8 +45,9 @@ from models.domain.objective import (
 )
 from models.domain.plan import Plan
 from models.domain.problem import Problem
-from models.domain.workload import balances_workload, fixed_minutes, person_curve, service_workload
+from models.domain.workload import balances_workload, fixed_minutes
 from optimizer.decompose import Component
+from optimizer.workload_terms import WorkloadBalance
 
 
 @dataclass(slots=True)
@@ -66,7 +66,7 @@ class Variables:
     unassigned: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
 
-class CaseloadModel:
+class CaseloadModel(WorkloadBalance):
     """Build the model of one component; ``read_solution`` reads a solution back."""
 
     def __init__(self, problem: Problem, cands: Candidates, component: Component,
@@ -204,16 +204,6 @@ class CaseloadModel:
         for options in self.vars.manage.values():
             for option in options:
                 out[option.staff].append(option)
-        return out
-
-    @functools.cached_property
-    def _cases_by_staff(self) -> dict[int, list[tuple[cp_model.IntVar, str]]]:
-        """Each person's case-manager options with the student's site (workload: case management, travel)."""
-        out: dict[int, list[tuple[cp_model.IntVar, str]]] = defaultdict(list)
-        for s, options in self.vars.manage.items():
-            site = self.problem.students[s].site
-            for option in options:
-                out[option.staff].append((option.var, site))
         return out
 
     # -- hard rules ----------------------------------------------------------
@@ -367,74 +357,6 @@ class CaseloadModel:
                                              caseload_cap(self.rules, person))
             if total is not None:
                 self._service_load[staff] = total
-
-    def _balance_workloads(self) -> None:
-        """Balanced weekly workloads (ASHA's workload model, not head counts): convex in each person's
-        workload minutes over their capacity (``models.domain.workload``): the IEP minutes of the pupils
-        they serve, 30 minutes per case managed, travel to each extra site where they serve or manage a
-        pupil, and their pending assessments. Head counts stay capped by law (``_caseload_caps``)."""
-        workload = self.rules.workload
-        fixed = fixed_minutes(self.problem)
-        for staff in self.component.staff:
-            person = self.problem.staff[staff]
-            load = self._caseload_expr(staff)
-            if load:  # the head count, for the symmetry order of interchangeable people
-                count = self.model.new_int_var(0, len(load), "")
-                self.model.add(count == sum(load))
-                self._service_load[staff] = count
-                self._counts.append((load, count))
-            if not person.available:
-                continue
-            terms: list[tuple[cp_model.IntVar, int]] = []
-            at_site: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-            for d in self._demands_by_staff.get(staff, ()):
-                demand = self.problem.demands[d]
-                var = self.vars.provide[d][staff]
-                terms.append((var, service_workload(workload, demand)))
-                at_site[self.problem.students[demand.student].site].append(var)
-            for var, site in self._cases_by_staff.get(staff, ()):
-                terms.append((var, workload.case_management_minutes))
-                at_site[site].append(var)
-            upper = fixed[staff] + sum(c for _, c in terms)  # every term so far is a 0/1 variable
-            travel = self._travel(at_site, workload.travel_minutes)
-            if travel is not None:
-                terms.append((travel, workload.travel_minutes))
-                upper += workload.travel_minutes * (len(at_site) - 1)
-            curve = person_curve(self.problem, person)
-            if not terms or not curve.slope:
-                continue
-            minutes = self.model.new_int_var(fixed[staff], upper, "")
-            self.model.add(minutes == fixed[staff] + sum(c * v for v, c in terms))
-            low = curve.cost(fixed[staff])
-            cost = self.model.new_int_var(0, curve.cost(upper) - low, "")
-            step = curve.step
-            for k, (base, slope) in enumerate(zip(curve.base, curve.slope, strict=True)):
-                if k * step > upper:
-                    break
-                # step x (cost + low) >= step x base + slope x (minutes - k x step)
-                self.model.add(step * cost >= step * (base - low) + slope * (minutes - k * step))
-            self._terms.append((cost, 1, WORKLOAD_BALANCE))
-            self._workloads.append((terms, minutes, cost, fixed[staff], curve, low))
-
-    def _travel(self, at_site: dict[str, list[cp_model.IntVar]], minutes: int) -> cp_model.IntVar | None:
-        """Travel: the number of sites beyond the first where the person serves or manages anyone.
-
-        One indicator per site, true exactly when someone there is served; the
-        extra sites are at least (sites visited - 1), exact at any optimum
-        since more workload never costs less."""
-        if minutes <= 0 or len(at_site) <= 1:
-            return None
-        visits = []
-        for site_vars in at_site.values():
-            visit = self.model.new_bool_var("")
-            for var in site_vars:
-                self.model.add_implication(var, visit)
-            self.model.add_bool_or([*site_vars, visit.negated()])
-            visits.append((visit, site_vars))
-        extra = self.model.new_int_var(0, len(at_site) - 1, "")
-        self.model.add(extra >= sum(v for v, _ in visits) - 1)
-        self._visits.append((visits, extra))
-        return extra
 
     def _balance_case_management(self) -> None:
         """Balanced case-management loads (soft; CTC leaves the number local)."""
