@@ -31,6 +31,7 @@ from models.domain.caps import average_cap_members, average_cap_room, balance_ta
 from models.domain.objective import balance_marginals
 from models.domain.plan import Loads, Plan
 from models.domain.problem import Problem
+from models.domain.workload import balances_workload, person_curve, service_workload
 from optimizer.decompose import Component
 
 
@@ -90,7 +91,22 @@ def bound_allowance(problem: Problem, cands: Candidates, plan: Plan, role: str, 
         if options - members or not options & uncapped:
             hard_to_reserve += 1
     last_step = max((_marginal(problem, p, 10**9) for p in members), default=0)
+    if balances_workload(problem):  # re-serving a pupil raises a workload, not a head count
+        last_step = max([last_step, *(_workload_step(problem, p) for p in members)])
     return max(0, drop - hard_to_reserve) * max(0, rules.weights.unserved_service - last_step)
+
+
+def _workload_step(problem: Problem, staff: int) -> int:
+    """Most the workload balance can grow by when the person takes one more pupil: the steepest slope of
+    their curve times the most minutes a pupil can add (the service, the case, a trip to a new site)."""
+    workload = problem.rules.workload
+    person = problem.staff[staff]
+    curve = person_curve(problem, person)
+    if not curve.slope:
+        return 0
+    most = max((service_workload(workload, d) for d in problem.demands), default=0)
+    most += workload.case_management_minutes + workload.travel_minutes
+    return -(-curve.slope[-1] * most // curve.step) + 1
 
 
 def drop_plan(problem: Problem, plan: Plan, taken: dict[int, int]) -> Plan:
