@@ -110,14 +110,11 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
         raise BadInput("give both --students and --staff, or neither for the sample district")
     students_path = students_path or SAMPLE_DIR / "students.csv"
     staff_path = staff_path or SAMPLE_DIR / "staff.csv"
-    try:
-        rules = load_rules(rules_path)
-        problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
-        if assessments_path is not None:
-            assessments, more = load_assessments(assessments_path, problem)
-            problem, warnings = dataclasses.replace(problem, assessments=assessments), [*warnings, *more]
-    except (InputError, RulesError) as exc:
-        raise _bad_input(exc) from None
+    rules = load_rules(rules_path)
+    problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
+    if assessments_path is not None:
+        assessments, more = load_assessments(assessments_path, problem)
+        problem, warnings = dataclasses.replace(problem, assessments=assessments), [*warnings, *more]
     _say_statute_overrides(rules)
     warnings = _with_workload_warning(problem, warnings, students_path)
     for issue in warnings[:MAX_WARNINGS_SHOWN]:
@@ -156,10 +153,7 @@ def output_folder(out_dir: Path) -> Iterator[Path]:
     """
     from models.files.safe import commit_folder, discard_folder, prepare_folder
 
-    try:
-        work = prepare_folder(out_dir)
-    except InputError as exc:
-        raise _bad_input(exc) from None
+    work = prepare_folder(out_dir)
     try:
         yield work
         commit_folder(work, out_dir)
@@ -183,13 +177,16 @@ def _with_workload_warning(problem, warnings: list, students_path: Path) -> list
 
 
 class _Commands(click.Group):
-    """Exit code 1 with one clear line for an internal error; the traceback only with CASELOAD_DEBUG=1."""
+    """The one place errors become exit codes: bad input (InputError, RulesError) exit 2 with its message;
+    an internal error exit 1 with one clear line, the traceback only with CASELOAD_DEBUG=1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except (InputError, RulesError) as exc:  # bad input, whichever command or step found it: exit 2
+            raise _bad_input(exc) from None
         except Exception as exc:
             if os.environ.get("CASELOAD_DEBUG"):
                 raise
@@ -232,10 +229,8 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, assessmen
     from optimizer.solve import solve
 
     progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None  # quiet when not a terminal
-    try:
+    try:  # an InputError here (e.g. locked students alone over a cap) is bad input, like any other
         result = solve(problem, _solve_options(time_limit, workers, seed, progress=progress))
-    except InputError as exc:  # e.g. locked students alone over a cap
-        raise _bad_input(exc) from None
     finally:
         if progress is not None:
             progress.close()
@@ -265,12 +260,11 @@ def check(students_path, staff_path, rules_path, current_path) -> None:
         rules = load_rules(rules_path)
         problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
         planning_candidates(problem)  # what `plan` rejects before solving (locks over a cap), `check` finds too
-    except (InputError, RulesError) as exc:
-        if isinstance(exc, InputError):
-            for issue in exc.issues:
-                if issue.severity == "warning":
-                    click.echo(str(issue), err=True)
-        raise _bad_input(exc) from None
+    except InputError as exc:  # `check` also shows the warnings found beside the errors
+        for issue in exc.issues:
+            if issue.severity == "warning":
+                click.echo(str(issue), err=True)
+        raise
     _say_statute_overrides(rules)
     warnings = _with_workload_warning(problem, warnings, students_path)
     for issue in warnings:
@@ -306,40 +300,15 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, asses
     """
     problem = _load(students_path, staff_path, rules_path, assessments_path=assessments_path)
     people = _names(students_path, staff_path)
-    from models.files.report_pages import write_comparison_report
-    from models.files.tables import comparison_text, write_comparison
-    from models.files.writers import write_plan
-    from models.workflows.comparison import outcome_row
-    from models.workflows.scenarios import apply_scenario, labels_and_folders, load_scenario
-    from optimizer.whatif import check_plannable, plan_side_by_side
+    from models.files.tables import comparison_text
+    from models.workflows.whatif_run import load_scenarios, plan_and_write, prepare
 
-    scenarios, issues = [], []
-    for path in scenario_paths:
-        try:
-            scenario, warnings = load_scenario(path, problem)
-        except InputError as exc:
-            issues += exc.issues
-            continue
-        scenarios.append(scenario)
-        for issue in warnings:
-            click.echo(str(issue), err=True)
-    if issues:
-        raise _bad_input(InputError(issues))
-    names = [("base", "base"), *labels_and_folders(scenarios)]
-    problems = [problem, *(apply_scenario(problem, s) for s in scenarios)]
-    try:
-        check_plannable(problems, [label for label, _ in names])
-    except InputError as exc:
-        raise _bad_input(exc) from None
-    base, anchored, results = plan_side_by_side(problem, problems[1:], _solve_options(time_limit, workers, seed))
-    rows, pages = [], []
+    scenarios, warnings = load_scenarios(scenario_paths, problem)
+    for issue in warnings:
+        click.echo(str(issue), err=True)
+    run = prepare(problem, scenarios)
     with output_folder(out_dir) as work:
-        for (label, folder), planned, result in zip(names, [problem, *anchored], [base, *results], strict=True):
-            reviewed = write_plan(planned, result, work / folder, names=people)
-            rows.append(outcome_row(label, planned, result, problem, base.plan))
-            pages.append((label, folder, reviewed, rows[-1]))
-        write_comparison(rows, work / "comparison.csv")
-        write_comparison_report(pages, work / "report.html")
+        rows = plan_and_write(run, _solve_options(time_limit, workers, seed), work, people)
     click.echo(comparison_text(rows, verbose))
     click.echo(f"Plans, comparison.csv and report.html (the comparison to print or share) written to "
                f"{out_dir.resolve()}")
@@ -377,10 +346,7 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
     from optimizer.rebalance import rebalance as replan
 
     weight = DISRUPTION_WEIGHT if disruption_weight is None else disruption_weight
-    try:
-        weighted, result = replan(problem, _solve_options(time_limit, workers, seed, max_moves=max_moves), weight)
-    except InputError as exc:
-        raise _bad_input(exc) from None
+    weighted, result = replan(problem, _solve_options(time_limit, workers, seed, max_moves=max_moves), weight)
     moves = plan_moves(weighted, result.plan, max_moves)
     date = (effective_date or datetime.datetime.now()).date().isoformat()
     review = review_plan(weighted, result.plan)
@@ -407,10 +373,7 @@ def staffing(students_path, staff_path, rules_path, out_dir, time_limit, workers
     from models.files.tables import hires_text, write_hires
     from optimizer.staffing import find_hires
 
-    try:
-        result = find_hires(problem, _solve_options(time_limit, workers, seed))
-    except InputError as exc:
-        raise _bad_input(exc) from None
+    result = find_hires(problem, _solve_options(time_limit, workers, seed))
     with output_folder(out_dir) as folder:
         write_hires(result, folder / "hires.csv")
         write_staffing_report(result, folder / "report.html")
@@ -475,10 +438,7 @@ def _plan_folder(plan_dir: Path, students_path: Path | None, staff_path: Path | 
     """The problem and plan of a plan folder: its inputs (as summary.json names them, or given) must hash the same."""
     from models.files.plan_folder import check_same_inputs, read_plan, read_plan_inputs
 
-    try:
-        inputs = read_plan_inputs(plan_dir)
-    except InputError as exc:
-        raise _bad_input(exc) from None
+    inputs = read_plan_inputs(plan_dir)
     students_path = students_path or inputs.students
     staff_path = staff_path or inputs.staff
     if students_path is None or staff_path is None or not students_path.exists() or not staff_path.exists():
@@ -486,11 +446,8 @@ def _plan_folder(plan_dir: Path, students_path: Path | None, staff_path: Path | 
                        "give --students and --staff (the files the plan was made from)")
     current = inputs.current if inputs.current is not None and inputs.current.exists() else None
     problem = _load(students_path, staff_path, inputs.rules, current)
-    try:
-        check_same_inputs(problem, inputs, plan_dir)
-        return problem, read_plan(problem, plan_dir), (students_path, staff_path, inputs.rules)
-    except InputError as exc:
-        raise _bad_input(exc) from None
+    check_same_inputs(problem, inputs, plan_dir)
+    return problem, read_plan(problem, plan_dir), (students_path, staff_path, inputs.rules)
 
 
 @main.command()
@@ -543,10 +500,7 @@ def place(plan_dir, new_path, students_path, staff_path, top) -> None:
     from models.files.explain_files import placements_text, write_placements
     from models.workflows.placement import new_students, place_students
 
-    try:
-        new = new_students(problem, _load(new_path, staff_used, rules_path), str(new_path))
-    except InputError as exc:
-        raise _bad_input(exc) from None
+    new = new_students(problem, _load(new_path, staff_used, rules_path), str(new_path))
     placed = place_students(problem, plan, new, top)
     write_placements(placed.problem, placed.rows, _names(students_used, staff_used), plan_dir / "placements.csv")
     click.echo(placements_text(placed.problem, placed.rows))

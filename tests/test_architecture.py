@@ -99,3 +99,9 @@ def test_modules_stay_small_or_say_why():
             if (n := len(path.read_text().splitlines())) > MAX_LINES}
     unexplained = {path: n for path, n in long.items() if path not in LONG_MODULES}
     assert not unexplained, f"modules over {MAX_LINES} lines without a stated reason: {unexplained}"
+
+
+def test_the_cli_maps_bad_input_in_one_place():
+    """Commands raise the library's InputError/RulesError; the command group alone turns them into exit 2."""
+    source = (ROOT / "cli.py").read_text()
+    assert source.count("_bad_input(") == 2  # its definition and the command group's one use

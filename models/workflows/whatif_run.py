@@ -1,0 +1,73 @@
+"""A what-if run: read the scenarios, plan the base and each scenario side by side, write and compare them.
+
+``caseload whatif`` parses its options and calls these two steps; the CLI only
+picks the output folder (written whole or not at all) and prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.domain.issues import InputError, Issue
+from models.domain.names import Names
+from models.domain.problem import Problem
+from models.domain.scenario import Scenario, apply_scenario, labels_and_folders
+from models.files.report_pages import write_comparison_report
+from models.files.tables import write_comparison
+from models.files.writers import write_plan
+from models.workflows.comparison import outcome_row
+from models.workflows.scenarios import load_scenario
+from optimizer.solve import SolveOptions
+from optimizer.whatif import check_plannable, plan_side_by_side
+
+
+def load_scenarios(paths: Sequence[Path], problem: Problem) -> tuple[list[Scenario], list[Issue]]:
+    """Every scenario file read and checked against the base; their warnings.
+
+    Raises :class:`InputError` with the problems of every file at once when any has an error.
+    """
+    scenarios, warnings, errors = [], [], []
+    for path in paths:
+        try:
+            scenario, found = load_scenario(path, problem)
+        except InputError as exc:
+            errors += exc.issues
+            continue
+        scenarios.append(scenario)
+        warnings += found
+    if errors:
+        raise InputError(errors)
+    return scenarios, warnings
+
+
+@dataclass(frozen=True, slots=True)
+class WhatifRun:
+    """The base and the scenarios, each with its label and folder, checked plannable before any solving."""
+
+    base: Problem
+    labels: tuple[tuple[str, str], ...]  # (label, folder), base first
+    problems: tuple[Problem, ...]  # base first, then each scenario applied
+
+
+def prepare(problem: Problem, scenarios: Sequence[Scenario]) -> WhatifRun:
+    """Apply each scenario to the base and check that every variant can be planned (else InputError)."""
+    labels = (("base", "base"), *labels_and_folders(list(scenarios)))
+    problems = (problem, *(apply_scenario(problem, s) for s in scenarios))
+    check_plannable(list(problems), [label for label, _ in labels])
+    return WhatifRun(problem, labels, problems)
+
+
+def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: Names | None = None) -> list[dict]:
+    """Plan the variants side by side (each anchored to the base plan) and write every plan folder,
+    comparison.csv and report.html into ``folder``; returns the comparison rows."""
+    base, anchored, results = plan_side_by_side(run.base, list(run.problems[1:]), options)
+    rows, pages = [], []
+    for (label, sub), planned, result in zip(run.labels, [run.base, *anchored], [base, *results], strict=True):
+        reviewed = write_plan(planned, result, folder / sub, names=names)
+        rows.append(outcome_row(label, planned, result, run.base, base.plan))
+        pages.append((label, sub, reviewed, rows[-1]))
+    write_comparison(rows, folder / "comparison.csv")
+    write_comparison_report(pages, folder / "report.html")
+    return rows
