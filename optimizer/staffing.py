@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from models.domain.caps import load_ratio
 from models.domain.plan import Plan, Result, compute_loads, plan_kpis
 from models.domain.problem import Problem, Staff
-from models.workflows.hiring import CurvePoint, Hire, StaffingResult, candidate_positions, proposed_staff
+from models.workflows.hiring import CurvePoint, Hire, StaffingResult, candidate_positions, proposed_staff, taken_by
 from optimizer.decompose import split
 from optimizer.solve import SolveOptions, planning_candidates, solve
 
@@ -139,8 +139,11 @@ def curve_point(problem: Problem, hires: Sequence[Hire], roles: set[str], option
     kpis = plan_kpis(planned, result.plan)
     ratios = [v.max_load_ratio for role, v in kpis.roles.items() if role in roles]
     ratios += [ratio for role, ratio in (elsewhere or {}).items() if role in roles]
+    serves, students = taken_by(planned, result.plan, planned.staff_index[hires[-1].staff.staff_id]) if hires \
+        else ((), 0)
     return CurvePoint(hires=len(hires), unserved=kpis.services_unserved, unassigned=kpis.unassigned,
-                      max_load_ratio=round(max(ratios), 4) if ratios else None, status=result.status)
+                      max_load_ratio=round(max(ratios), 4) if ratios else None, status=result.status,
+                      serves=serves, students=students)
 
 
 def find_hires(problem: Problem, options: SolveOptions | None = None) -> StaffingResult:

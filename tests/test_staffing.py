@@ -36,6 +36,10 @@ def test_deaf_students_in_special_class_call_for_a_dhh_credentialed_sdc_teacher(
     assert result.proven_minimal
     assert hires_of(result) == [("sdc_teacher", frozenset({"DHH"}), frozenset({"B"}), 0.5)]
     assert [p.unserved for p in result.curve] == [2, 0]
+    # whom the hire takes: the two deaf students' sdc at B (and their cases, as their teacher)
+    hired = result.curve[1]
+    assert hired.students == 2 and ("sdc", "B", 2) in hired.serves
+    assert "sdc@B:2" in hired.serves_words()
 
 
 @pytest.mark.parametrize(

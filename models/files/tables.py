@@ -16,7 +16,8 @@ from models.workflows.hiring import StaffingResult
 from models.workflows.moves import Move
 
 MOVES_COLUMNS = ("student_id", "change", "from", "to", "reason", "effective_date")
-HIRES_COLUMNS = ("rank", "role", "credentials", "sites", "fte", "unserved_after", "max_load_ratio_after")
+HIRES_COLUMNS = ("rank", "role", "credentials", "sites", "fte", "unserved_after", "max_load_ratio_after", "students",
+                 "serves")
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -130,6 +131,8 @@ def hires_rows(result: StaffingResult) -> list[tuple]:
             "" if hire is None else hire.fte,
             point.unserved,
             None if point.max_load_ratio is None else round(point.max_load_ratio, 4),
+            "" if hire is None else point.students,
+            "" if hire is None else point.serves_words(),
         ))
     return rows
 

@@ -56,9 +56,32 @@ class CurvePoint:
     unassigned: int  # students left without a case manager
     max_load_ratio: float | None  # over the roles being hired for
     status: Status
+    # whom the latest hire takes in this plan: (service or "case_manager", site, students), most first
+    serves: tuple[tuple[str, str, int], ...] = ()
+    students: int = 0  # distinct students the latest hire serves or manages
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
+
+    def serves_words(self) -> str:
+        """e.g. "rsp@S0003:12;case_manager@S0003:4"."""
+        return ";".join(f"{role}@{site}:{n}" for role, site, n in self.serves)
+
+
+def taken_by(problem: Problem, plan: Plan, staff: int) -> tuple[tuple[tuple[str, str, int], ...], int]:
+    """Whom one person takes in a plan: counts by (service or case management, site), and distinct students."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    students: set[int] = set()
+    for demand, p in zip(problem.demands, plan.providers, strict=True):
+        if p == staff:
+            counts[(demand.service, problem.students[demand.student].site)] += 1
+            students.add(demand.student)
+    for s, m in enumerate(plan.case_managers):
+        if m == staff:
+            counts[("case_manager", problem.students[s].site)] += 1
+            students.add(s)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple((role, site, n) for (role, site), n in ordered), len(students)
 
 
 @dataclass(frozen=True, slots=True)
