@@ -145,9 +145,11 @@ def test_staffing_writes_hires_and_the_curve(tmp_path):
     result = invoke(["staffing", *district(tmp_path), "--out", str(out), *SOLVER])
     assert result.exit_code == 0, result.output
     hires = rows(out / "hires.csv")
-    assert list(hires[0]) == ["rank", "role", "credentials", "sites", "fte", "unserved_after", "max_load_ratio_after"]
+    assert list(hires[0]) == ["rank", "role", "credentials", "sites", "fte", "unserved_after", "max_load_ratio_after",
+                              "students", "serves"]
     assert [(h["rank"], h["role"], h["credentials"], h["sites"], h["fte"], h["unserved_after"]) for h in hires] == [
         ("0", "", "", "", "", "1"), ("1", "sdc_teacher", "DHH", "A", "0.5", "0")]
+    assert hires[1]["students"] == "1" and "sdc@A:1" in hires[1]["serves"].split(";")  # whom the hire takes
     assert "Hires: 1 (proven: no smaller set" in result.output
 
 

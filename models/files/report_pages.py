@@ -76,8 +76,9 @@ def staffing_report(result: StaffingResult) -> str:
         f"<p>{esc(proof)}</p></section>",
         '<section id="hires"><h2>The hires, most valuable first</h2>',
         table(("rank", "role", "credentials", "sites", "FTE", "services not delivered after",
-               "highest load after"), [(r[0], r[1] or "(today)", *r[2:6], "" if r[6] is None else f"{r[6]:.0%}")
-                                       for r in rows], numeric=(0, 4, 5, 6)),
+               "highest load after", "students it takes", "whom (service@site:count)"),
+              [(r[0], r[1] or "(today)", *r[2:6], "" if r[6] is None else f"{r[6]:.0%}", r[7], r[8])
+               for r in rows], numeric=(0, 4, 5, 6, 7)),
         "</section>",
         '<section id="curve"><h2>The curve</h2>', figure(chart, "Each point: the district after that many hires"),
         "</section>",
