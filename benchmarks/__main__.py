@@ -20,9 +20,14 @@ from pathlib import Path
 
 from benchmarks.measure import run_measured
 from models.synthetic.generator import generate_district, write_district
+from models.synthetic.itinerants import DISTRICTS, connected_district
 
-SIZES = {"small": 1_000, "medium": 10_000, "largest": 70_000, "largest-slp-short": 70_000}
-TARGETS = {"small": (3, 500), "medium": (10, 1024), "largest": (60, 2048), "largest-slp-short": (60, 2048)}
+SIZES = {"small": 1_000, "medium": 10_000, "largest": 70_000, "largest-slp-short": 70_000,
+         **{name: n for name, (n, _) in DISTRICTS.items()}}
+TARGETS = {"small": (3, 500), "medium": (10, 1024), "largest": (60, 2048), "largest-slp-short": (60, 2048),
+           # connected districts (issue 12): itinerants tie the schools together
+           "one-8000": (5, 1024), "connected-10000": (3, 1024), "connected-70000": (20, 2048),
+           "districtwide-70000": (60, 2048), "districtwide-70000-slp-short": (60, 2048)}
 SLP_SHORT_FTE = 0.8  # largest-slp-short: every school-age SLP at 80% of the generated FTE, so the average binds
 
 
@@ -46,17 +51,22 @@ def fmt(value, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def row(method: str, run, data: dict) -> str:
+BASELINES = {"greedy": "greedy (by hand)", "cpsat": "CP-SAT per component", "monolithic": "monolithic CP-SAT"}
+
+
+def row(method: str, run, data: dict, reference: float | None = None) -> str:
     gap = data.get("gap")
-    return (f"{method:<22}{run.wall_seconds:>8.2f}{fmt(data.get('load_seconds'), '>8.2f')}"
+    solve = data.get("solve_seconds")
+    ratio = None if not reference or solve is None else solve / reference
+    return (f"{method:<22}{fmt(ratio, '>8.1f')}x{run.wall_seconds:>8.2f}{fmt(data.get('load_seconds'), '>8.2f')}"
             f"{fmt(data.get('build_seconds'), '>9.2f')}{fmt(data.get('solve_seconds'), '>9.2f')}"
             f"  {data.get('status', 'ERROR'):<10}{fmt(None if gap is None else gap * 100, '>8.3f')}%"
             f"{run.peak_rss_mib:>10.0f}{fmt(data.get('unserved'), '>10d')}"
             f"{fmt(data.get('best_practice_rate'), '>10.1%')}{fmt(data.get('max_load_ratio'), '>10.2f')}")
 
 
-HEADER = (f"{'method':<22}{'wall s':>8}{'load s':>8}{'build s':>9}{'solve s':>9}  {'status':<10}{'gap':>9}"
-          f"{'peak MiB':>10}{'unserved':>10}{'best pr.':>10}{'max load':>10}")
+HEADER = (f"{'method':<22}{'solve/ref':>9}{'wall s':>8}{'load s':>8}{'build s':>9}{'solve s':>9}  "
+          f"{'status':<10}{'gap':>9}{'peak MiB':>10}{'unserved':>10}{'best pr.':>10}{'max load':>10}")
 
 
 def plan_run(folder: Path, args) -> tuple:
@@ -96,6 +106,8 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-baselines", action="store_true", help="run only caseload plan")
+    parser.add_argument("--baselines", default=",".join(BASELINES),
+                        help=f"comma-separated, of {', '.join(BASELINES)} (default all)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
 
@@ -105,7 +117,7 @@ def main() -> None:
         n = SIZES[size]
         folder = args.out / size
         shutil.rmtree(folder, ignore_errors=True)
-        students, staff = generate_district(n, seed=args.seed)
+        students, staff = connected_district(size, args.seed) if size in DISTRICTS else generate_district(n, args.seed)
         if size == "largest-slp-short":
             staff = slp_short(staff)
         write_district(folder, students, staff)
@@ -113,14 +125,19 @@ def main() -> None:
         seconds, mib = TARGETS[size]
         print(f"\n== {size}: {n:,} students, {len(staff):,} staff, {sites:,} sites (seed {args.seed}); "
               f"target <= {seconds} s, <= {mib} MiB, OPTIMAL" + (" or gap <= 0.1%" if n >= 70_000 else ""))
+        # the speed reference: one min-cost flow of the separable core on the same inputs
+        _, core = baseline_run("flow", folder, args)
+        reference = core.get("solve_seconds")
+        print(f"components: {core.get('components')} (largest {core.get('largest')} students); "
+              f"separable-core min-cost flow {fmt(reference, '.2f')} s (= 1.0x below)")
         print(HEADER)
         run, data = plan_run(folder, args)
-        print(row("caseload plan", run, data) + f"   ({data.get('components')} components)", flush=True)
+        print(row("caseload plan", run, data, reference), flush=True)
         if args.skip_baselines:
             continue
-        for method, label in (("greedy", "greedy (by hand)"), ("monolithic", "monolithic CP-SAT")):
+        for method in args.baselines.split(","):
             run, data = baseline_run(method, folder, args)
-            print(row(label, run, data), flush=True)
+            print(row(BASELINES[method], run, data, reference), flush=True)
 
 
 if __name__ == "__main__":

@@ -415,3 +415,19 @@ def _plan_and_bound(ctx: _Context, rich: frozenset[int]) -> tuple[Plan, tuple[in
     managers = _manager_flow(ctx, providers)
     plan = Plan(providers=tuple(providers), case_managers=tuple(managers.get(s) for s in range(len(problem.students))))
     return plan, tuple(int(b) for b in bound[: ctx.n_comp]), unserved_tops
+
+
+def separable_core(problem: Problem, cands: Candidates) -> tuple[Plan, int]:
+    """The separable core alone (services to eligible people within caps, convex balance, the district
+    average as a pool, unserved as a bypass; no case managers): its plan and optimal cost.
+
+    The benchmark's speed reference: what one exact min-cost flow costs on these inputs.
+    """
+    ctx = _Context(problem, cands, ())
+    net = _Network(ctx)
+    for d in range(len(problem.demands)):
+        net.demand_unit(d)
+    providers, _, per_owner = net.solve()
+    plan = Plan(providers=tuple(providers.get(d) for d in range(len(problem.demands))),
+                case_managers=(None,) * len(problem.students))
+    return plan, int(per_owner.sum())

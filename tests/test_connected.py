@@ -118,3 +118,25 @@ def test_a_hint_naming_a_coordinator_the_model_folds_into_a_stand_in_stays_compl
     problem = district([student("s1", "pt", primary="OI"), student("s2", "pt", primary="OI")],
                        [staff("pt", "pt"), staff("d1", "dhh_itinerant", "DHH"), staff("d2", "dhh_itinerant", "DHH")])
     _hint_is_the_solution(problem, Plan(providers=(0, 0), case_managers=(2, 2)))
+
+
+def test_the_max_flow_check_finds_a_service_left_unserved_while_a_provider_had_room():
+    from models.domain.servable import servable_unserved
+
+    # r1 (cap 1) serves sites A and B, r2 (cap 1) site A only
+    problem = district([student("s1", "rsp"), student("s2", "rsp", site="B"), student("s3", "rsp", site="C")],
+                       [staff("r1", "rsp_teacher", "MMSN", sites="A;B", max_caseload=1),
+                        staff("r2", "rsp_teacher", "MMSN", max_caseload=1)])
+    assert servable_unserved(problem, Plan(providers=(1, 0, None), case_managers=(1, 0, None))) == 0  # s3: no one
+    # s2 can only go to r1, who is full with s1; but s1 could move to r2: an augmenting path finds it
+    assert servable_unserved(problem, Plan(providers=(0, None, None), case_managers=(0, None, None))) == 1
+    assert servable_unserved(problem, Plan(providers=(None, None, None), case_managers=(None, None, None))) == 2
+
+
+def test_optimized_plans_leave_no_servable_service_unserved():
+    from models.domain.servable import servable_unserved
+
+    problem = connected(600, 4, Coverage(region_sites=None, district_wide=ITINERANTS_EVERYWHERE, slp_fte=0.5))
+    result = solve(problem, SolveOptions(time_limit=20))
+    assert sum(p is None for p in result.plan.providers) > 0  # the district is short
+    assert servable_unserved(problem, result.plan) == 0
