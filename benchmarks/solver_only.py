@@ -45,7 +45,7 @@ def main() -> None:
         "solve_per_reference": round(result.solve_seconds / reference, 1), "status": result.status,
         "objective": result.objective, "bound": result.best_bound, "gap": result.gap, "legal": report.ok,
         "objective_recomputed": report.terms.total == result.objective,
-        "unserved": report.kpis["services_unserved"], "components": result.components,
+        "unserved": report.kpis.services_unserved, "components": result.components,
         "greedy_objective": check_plan(problem, greedy_plan(problem, cands)).terms.total,
         "servable_left_unserved": servable_unserved(problem, result.plan),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
