@@ -179,3 +179,29 @@ def test_a_soft_local_cap_prices_the_overload_pay():
     assert any(r.delta.overload == 500 for r in rows)
     for row in rows:
         assert objective_terms(problem, _changed(result.plan, row.change)).total - base == row.cost_delta
+
+
+def _workload_rules():
+    import tomllib
+
+    from models.domain.rules import DEFAULT_RULES_PATH, rules_from_mapping
+
+    raw = tomllib.loads(DEFAULT_RULES_PATH.read_text())
+    raw["workload"]["balance_on"] = "workload"
+    return rules_from_mapping(raw, "workload.toml")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(districts())
+def test_on_workload_the_deltas_are_the_workload_terms_exactly(problem):
+    # balancing on weekly minutes (travel between sites included): the change priced from the plan's
+    # workloads is the recomputed objective's change
+    problem = dataclasses.replace(problem, rules=_workload_rules())
+    try:
+        result = solve(problem, ONE_WORKER)
+    except InputError:
+        return
+    base = objective_terms(problem, result.plan).total
+    for row in explain_plan(problem, result.plan):
+        if row.verdict == COSTLIER:
+            assert objective_terms(problem, _changed(result.plan, row.change)).total - base == row.cost_delta

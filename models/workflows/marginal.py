@@ -18,6 +18,14 @@ from models.domain.objective import balance_change, best_practice_services, rank
 from models.domain.plan import Plan, compute_loads, overload_cost
 from models.domain.problem import Problem, Staff
 from models.domain.rules import Rules
+from models.domain.workload import (
+    balances_workload,
+    compute_workloads,
+    extra_sites,
+    fixed_minutes,
+    person_balance_cost,
+    service_workload,
+)
 
 KEEP = -1  # ``Change.manager``: the case manager stays as planned
 
@@ -123,6 +131,19 @@ class PlanState:
                 self.averages[role.code] = average
                 self.role_total[role.code] = sum(self.served[p] for p in average.members)
         self._members = {p for a in self.averages.values() for p in a.members}
+        # balancing on workload: each person's weekly minutes and the sites they visit (travel)
+        self.on_workload = balances_workload(problem)
+        if self.on_workload:
+            self.minutes = list(compute_workloads(problem, plan).minutes)
+            self.fixed = fixed_minutes(problem)
+            self.sites: list[dict[str, int]] = [{} for _ in people]
+            for demand, p in zip(problem.demands, plan.providers, strict=True):
+                if p is not None:
+                    site = problem.students[demand.student].site
+                    self.sites[p][site] = self.sites[p].get(site, 0) + 1
+            for student, m in zip(problem.students, plan.case_managers, strict=True):
+                if m is not None:
+                    self.sites[m][student.site] = self.sites[m].get(student.site, 0) + 1
         self._ranked: dict[int, tuple[str, ...]] = {}
         self._planned_rank: dict[int, int] = {}
         self._delivered: dict[int, dict[int, set[str]]] = {}  # student -> staff -> services, as planned
@@ -204,14 +225,17 @@ class PlanState:
             broken = self._alternate_placement_broken(s, new)
             if broken:
                 return Priced(None, rule="R3", why=broken)
-            balance = sum(balance_change(self.served[p], n, self.target[p], w.service_balance)
-                          for p, n in served_change.items())
+            if not self.on_workload:
+                balance = sum(balance_change(self.served[p], n, self.target[p], w.service_balance)
+                              for p, n in served_change.items())
             overload = sum(overload_cost(problem, p, self.served[p] + n) - overload_cost(problem, p, self.served[p])
                            for p, n in served_change.items())
         old_manager = self.managers[s]
         if manager != old_manager:
             m_served, m_balance, m_continuity = self._manager_terms(s, old_manager, manager)
             served, balance, continuity = served + m_served, balance + m_balance, continuity + m_continuity
+        if self.on_workload:
+            balance += self._workload_change(self._workload_steps(s, new, manager))
         rank_before = self.planned_rank(s)
         rank_after = self.rank(s, manager, new)
         best_practice = w.best_practice_rank * ((rank_after or 0) - rank_before)
@@ -246,9 +270,52 @@ class PlanState:
             return None
         if manager == self.managers[s]:
             return 0
+        if self.on_workload:  # the general path prices workload and travel
+            priced = self.price(Change(s, manager=manager))
+            return None if priced.delta is None else priced.delta.total
         served, balance, continuity = self._manager_terms(s, self.managers[s], manager)
         rank_after = self.rank(s, manager) or 0
         return served + balance + continuity + self.weights.best_practice_rank * (rank_after - self.planned_rank(s))
+
+    def _workload_steps(self, s: int, new: dict[int, int | None],
+                        manager: int | None) -> dict[int, tuple[int, dict[str, int]]]:
+        """Per person touched: (minutes change, site visits change) if the change were made."""
+        problem = self.problem
+        workload = self.rules.workload
+        site = problem.students[s].site
+        steps: dict[int, tuple[int, dict[str, int]]] = {}
+
+        def add(person: int | None, minutes: int, visits: int) -> None:
+            if person is None:
+                return
+            have, sites = steps.get(person, (0, {}))
+            sites[site] = sites.get(site, 0) + visits
+            steps[person] = (have + minutes, sites)
+
+        for d, p in new.items():
+            before = self.providers[d]
+            if p != before:
+                minutes = service_workload(workload, problem.demands[d])
+                add(before, -minutes, -1)
+                add(p, minutes, 1)
+        old = self.managers[s]
+        if manager != old:
+            add(old, -workload.case_management_minutes, -1)
+            add(manager, workload.case_management_minutes, 1)
+        return steps
+
+    def _workload_change(self, steps: dict[int, tuple[int, dict[str, int]]]) -> int:
+        """The workload balance term's change: each person's curve at their new minutes (travel included)."""
+        travel = self.rules.workload.travel_minutes
+        total = 0
+        for p, (minutes, visits) in steps.items():
+            now = self.sites[p]
+            before = {x for x, n in now.items() if n > 0}
+            after = {x for x in set(now) | set(visits) if now.get(x, 0) + visits.get(x, 0) > 0}
+            change = minutes + travel * (extra_sites(after) - extra_sites(before))
+            total += (person_balance_cost(self.problem, p, self.minutes[p] + change, self.fixed[p])
+                      - person_balance_cost(self.problem, p, self.minutes[p], self.fixed[p]))
+        return total
 
     def _locked(self, s: int, new: dict[int, int | None], manager: int | None) -> str:
         """Why a lock forbids the change ("" when none does): a locked student keeps its current people."""
@@ -298,6 +365,16 @@ class PlanState:
     def apply(self, change: Change) -> None:
         """Make the change (the caller priced it and found it allowed)."""
         problem = self.problem
+        if self.on_workload:
+            new = dict(change.providers)
+            manager = self.managers[change.student] if change.manager == KEEP else change.manager
+            travel = self.rules.workload.travel_minutes
+            for p, (minutes, visits) in self._workload_steps(change.student, new, manager).items():
+                before = extra_sites({x for x, n in self.sites[p].items() if n > 0})
+                for x, n in visits.items():
+                    self.sites[p][x] = self.sites[p].get(x, 0) + n
+                after = extra_sites({x for x, n in self.sites[p].items() if n > 0})
+                self.minutes[p] += minutes + travel * (after - before)
         self._planned_rank.pop(change.student, None)
         self._delivered.pop(change.student, None)
         for d, p in change.providers:
