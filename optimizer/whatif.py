@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from models.domain.issues import InputError
@@ -42,15 +42,20 @@ def solve_all(problems: Sequence[Problem], options: SolveOptions | None = None) 
         return list(pool.map(lambda problem: solve(problem, each), problems))
 
 
-def plan_side_by_side(base: Problem, variants: Sequence[Problem],
-                      options: SolveOptions | None = None) -> tuple[Result, list[Problem], list[Result]]:
+SolveMany = Callable[[Sequence[Problem], SolveOptions], list[Result]]
+
+
+def plan_side_by_side(base: Problem, variants: Sequence[Problem], options: SolveOptions | None = None,
+                      solve_many: SolveMany = solve_all) -> tuple[Result, list[Problem], list[Result]]:
     """Plan the base, then every variant (in parallel) with the base plan as its current plan.
 
     Anchoring each variant to the base plan makes its changes the ones the
     variant causes, not a different choice among equally good plans. Returns the
-    base result, the anchored variants and their results.
+    base result, the anchored variants and their results. ``solve_many`` plans
+    the variants (default: here, in threads; ``models.workflows.cluster`` gives
+    one that spreads them over a Dask cluster).
     """
     options = options or SolveOptions()
     base_result = solve(base, options)
     anchored = [anchor_to_plan(variant, base, base_result.plan) for variant in variants]
-    return base_result, anchored, solve_all(anchored, options)
+    return base_result, anchored, solve_many(anchored, options)

@@ -202,3 +202,24 @@ def test_missing_files_and_scenario_clashes_are_reported_without_a_cluster(tmp_p
     empty.mkdir()
     result = CliRunner().invoke(main, ["sweep", "--districts", str(empty), "--out", str(out)])
     assert result.exit_code == 2 and "holds no district folder" in result.output
+
+
+def test_whatif_scenarios_planned_on_the_cluster_equal_those_planned_here(tmp_path, scheduler):
+    from models.domain.rules import load_rules
+    from models.files.loaders import load_problem
+    from models.workflows.cluster import solve_on
+    from models.workflows.scenarios import apply_scenario, load_scenario
+    from optimizer.solve import SolveOptions
+    from optimizer.whatif import plan_side_by_side
+
+    districts, scenarios = make_sweep(tmp_path)
+    north = districts / "north"
+    base, _ = load_problem(north / "students.csv", north / "staff.csv", load_rules())
+    variants = [apply_scenario(base, load_scenario(path, base)[0]) for path in scenarios]
+    options = SolveOptions(time_limit=10, workers=1)
+    here = plan_side_by_side(base, variants, options)
+    with dask_client(scheduler) as client:
+        there = plan_side_by_side(base, variants, options, solve_many=solve_on(client))
+    assert [r.plan for r in there[2]] == [r.plan for r in here[2]]
+    assert [(r.status, r.objective) for r in there[2]] == [(r.status, r.objective) for r in here[2]]
+    assert there[2][1].plan != there[0].plan  # the cap scenario does change the plan

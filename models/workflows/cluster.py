@@ -119,3 +119,25 @@ def run_tasks(client: Any, task: Callable[..., Any], items: Sequence[Any], *args
         if on_done is not None:
             on_done(i, results[i])
     return results
+
+
+def solve_on(client: Any) -> Callable[[Sequence[Any], Any], list[Any]]:
+    """A ``solve_many`` for :func:`optimizer.whatif.plan_side_by_side`: each problem one task on the cluster.
+
+    Each plan gets one solver thread (its task owns one core); the results come
+    back in the order of the problems. A plan that failed for good raises its
+    error here, as it would have in this process.
+    """
+    import dataclasses
+
+    from optimizer.solve import solve
+
+    def solve_many(problems: Sequence[Any], options: Any) -> list[Any]:
+        each = dataclasses.replace(options, workers=1, progress=None)
+        results = run_tasks(client, solve, list(problems), each)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return results
+
+    return solve_many
