@@ -288,11 +288,13 @@ out_folder = click.Path(file_okay=False, path_type=Path)
               help="Scenario TOML file (repeat for several); see data/sample/scenarios/.")
 @click.option("--out", "out_dir", type=out_folder, default=Path("whatif"), show_default=True,
               help="Folder for comparison.csv and one plan folder per scenario (base/ for the inputs as given).")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None, metavar="ADDRESS",
+              help="Plan the scenarios on this Dask cluster, tcp://host:port (or DASK_SCHEDULER_ADDRESS).")
 @assessments_option
 @solver_options
 @verbose_option
-def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, assessments_path, time_limit, workers,
-           seed, verbose) -> None:
+def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, scheduler, assessments_path, time_limit,
+           workers, seed, verbose) -> None:
     """Plan the inputs and each what-if scenario side by side, and compare them.
 
     Each scenario is planned with the base plan as its current plan, so the
@@ -307,8 +309,13 @@ def whatif(students_path, staff_path, rules_path, scenario_paths, out_dir, asses
     for issue in warnings:
         click.echo(str(issue), err=True)
     run = prepare(problem, scenarios)
-    with output_folder(out_dir) as work:
-        rows = plan_and_write(run, _solve_options(time_limit, workers, seed), work, people)
+    from models.workflows.cluster import ClusterError, scenario_solver
+
+    try:
+        with scenario_solver(scheduler) as solve_many, output_folder(out_dir) as work:
+            rows = plan_and_write(run, _solve_options(time_limit, workers, seed), work, people, solve_many)
+    except ClusterError as exc:
+        raise BadInput(str(exc)) from None
     click.echo(comparison_text(rows, verbose))
     click.echo(f"Plans, comparison.csv and report.html (the comparison to print or share) written to "
                f"{out_dir.resolve()}")

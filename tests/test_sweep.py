@@ -223,3 +223,16 @@ def test_whatif_scenarios_planned_on_the_cluster_equal_those_planned_here(tmp_pa
     assert [r.plan for r in there[2]] == [r.plan for r in here[2]]
     assert [(r.status, r.objective) for r in there[2]] == [(r.status, r.objective) for r in here[2]]
     assert there[2][1].plan != there[0].plan  # the cap scenario does change the plan
+
+
+def test_caseload_whatif_with_a_scheduler_writes_the_same_comparison(tmp_path, scheduler):
+    districts, scenarios = make_sweep(tmp_path)
+    north = districts / "north"
+    args = ["whatif", "--students", str(north / "students.csv"), "--staff", str(north / "staff.csv"),
+            *(a for s in scenarios for a in ("--scenario", str(s))), "--workers", "1", *SOLVER]
+    here = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "here")])
+    there = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "there"), "--scheduler", scheduler])
+    assert here.exit_code == 0 and there.exit_code == 0, there.output
+    comparison = (tmp_path / "here" / "comparison.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "there" / "comparison.csv").read_text(encoding="utf-8") == comparison
+    assert comparison.count("\n") == 4  # header, base and the two scenarios

@@ -39,7 +39,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     """A ``distributed.Client``: to ``scheduler`` when given, else to a local cluster of ``workers`` processes.
 
     The local cluster has one worker process per core (or ``workers``), one
-    thread each, no dashboard, and quiet logs; it is shut down on exit.
+    thread each, its dashboard on a free port, and quiet logs; it is shut down on exit.
     """
     log = logging.getLogger("distributed")
     level = log.level
@@ -70,7 +70,7 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         return
     config = {"distributed.scheduler.allowed-failures": ALLOWED_DEATHS, "distributed.worker.daemon": True}
     with dask.config.set(config), LocalCluster(n_workers=workers or machine_cores(), threads_per_worker=1,
-                                               processes=True, dashboard_address=None,
+                                               processes=True, dashboard_address=":0",
                                                silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
 
@@ -141,3 +141,15 @@ def solve_on(client: Any) -> Callable[[Sequence[Any], Any], list[Any]]:
         return results
 
     return solve_many
+
+
+@contextmanager
+def scenario_solver(scheduler: str | None) -> Iterator[Callable[[Sequence[Any], Any], list[Any]]]:
+    """How ``whatif`` plans its scenarios: on the cluster at ``scheduler``, else here (threads, no Dask)."""
+    if not scheduler:
+        from optimizer.whatif import solve_all
+
+        yield solve_all
+        return
+    with dask_client(scheduler) as client:
+        yield solve_on(client)

@@ -20,7 +20,7 @@ from models.files.writers import write_plan
 from models.workflows.comparison import outcome_row
 from models.workflows.scenarios import load_scenario
 from optimizer.solve import SolveOptions
-from optimizer.whatif import check_plannable, plan_side_by_side
+from optimizer.whatif import SolveMany, check_plannable, plan_side_by_side, solve_all
 
 
 def load_scenarios(paths: Sequence[Path], problem: Problem) -> tuple[list[Scenario], list[Issue]]:
@@ -59,10 +59,14 @@ def prepare(problem: Problem, scenarios: Sequence[Scenario]) -> WhatifRun:
     return WhatifRun(problem, labels, problems)
 
 
-def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: Names | None = None) -> list[dict]:
+def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: Names | None = None,
+                   solve_many: SolveMany = solve_all) -> list[dict]:
     """Plan the variants side by side (each anchored to the base plan) and write every plan folder,
-    comparison.csv and report.html into ``folder``; returns the comparison rows."""
-    base, anchored, results = plan_side_by_side(run.base, list(run.problems[1:]), options)
+    comparison.csv and report.html into ``folder``; returns the comparison rows.
+
+    ``solve_many`` plans the scenarios (default: here; ``models.workflows.cluster.scenario_solver`` gives one
+    that spreads them over a Dask cluster)."""
+    base, anchored, results = plan_side_by_side(run.base, list(run.problems[1:]), options, solve_many)
     rows, pages = [], []
     for (label, sub), planned, result in zip(run.labels, [run.base, *anchored], [base, *results], strict=True):
         reviewed = write_plan(planned, result, folder / sub, names=names)
