@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from html import escape as esc
 from pathlib import Path
 
 import openpyxl
@@ -85,6 +86,8 @@ def test_names_reach_every_file_next_to_the_ids(planned):
     page = (out / "report.html").read_text(encoding="utf-8")
     rosters = page[page.index('<section id="rosters">'):]
     assert "SLP1 Henrietta Castellanos" in rosters and "009 Philippa Oddington" in rosters
+    why = page[page.index('<section id="why">'):]  # beside each case manager, the nearest alternative's verdict
+    assert students["007"]["why"] and esc(students["007"]["why"]) in why
 
 
 def new_student(tmp_path: Path) -> Path:

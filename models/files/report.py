@@ -127,6 +127,17 @@ def moves_html(reviewed: ReviewedPlan) -> str:
             f"new assignment(s).</p>" + table(headers, rows) + "</section>")
 
 
+def why_html(reviewed: ReviewedPlan) -> str:
+    """Beside each case manager, why that person: the nearest alternative's verdict (explain.csv)."""
+    if len(reviewed.students) > MAX_ROSTER_STUDENTS:
+        return ('<section id="why"><h2>Why these case managers</h2><p>See the why column of the Students sheet '
+                "of plan.xlsx, and explain.csv.</p></section>")
+    rows = [(f"{r.student_id} {r.student_name}".strip(), r.case_manager or "(none)", r.why)
+            for r in reviewed.students if r.why]
+    return ('<section id="why"><h2>Why these case managers</h2>'
+            + table(("student", "case manager", "why (the nearest alternative)"), rows) + "</section>")
+
+
 def rosters_html(reviewed: ReviewedPlan) -> str:
     """Each person's students: whom they case-manage and whom they serve, by service."""
     if len(reviewed.students) > MAX_ROSTER_STUDENTS:
@@ -169,7 +180,7 @@ def plan_report(reviewed: ReviewedPlan, title: str = "Caseload plan") -> str:
         f"<header><h1>{esc(title)}</h1><p class=sub>{esc(h.students)} students, {esc(h.services)} services; rules "
         f"{esc(h.rules_name)}. The workbook plan.xlsx beside this file lists every student and service.</p></header>",
         headline_html(reviewed), unserved_html(reviewed), moves_html(reviewed), loads_html(reviewed),
-        sites_html(reviewed), rosters_html(reviewed), notes_html(reviewed),
+        sites_html(reviewed), rosters_html(reviewed), why_html(reviewed), notes_html(reviewed),
         f"<footer>Inputs' hash (SHA-256): {esc(h.inputs_sha256)}. Rules file: {esc(h.rules_source)}.</footer>",
     ])
     return page(title, body)
