@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models.domain.candidates import Candidates, find_candidates
-from models.domain.caps import average_cap_members, average_cap_room
+from models.domain.caps import average_cap_room
 from models.domain.changes import moves_by_student
 from models.domain.plan import Plan, Result, compute_loads
 from models.domain.problem import Problem
@@ -372,10 +372,8 @@ def _solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions,
     Components are the independent pieces, with those holding a binding
     district average merged (as the exact model needs them). A component where
     plan and bound differ, up to ``merge_limit`` students, is solved by CP-SAT
-    with the flow plan as a complete hint, and CP-SAT's bound then counts too.
-    A larger one holding a binding average keeps the pupils the flow plan
-    gives the role there (so the district stays within the average) and keeps
-    the flow's bound. Each component keeps the cheapest of the flow, CP-SAT and
+    with the flow plan as a complete hint, and CP-SAT's bound then counts too;
+    a larger one keeps the flow plan and the flow's bound. Each component keeps the cheapest of the flow, CP-SAT and
     greedy plans. OPTIMAL only when objective and bound meet.
     """
     roles = binding_average_caps(problem, cands)
@@ -383,17 +381,11 @@ def _solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions,
     flow = flow_plan(problem, cands, components)
     plan, parts, _ = keep_better(problem, flow.plan, greedy_plan(problem, cands), components, roles)
     bounds = list(flow.bounds)
-    loads = compute_loads(problem, plan)
     todo: list[Component] = []
     for i, component in enumerate(components):
-        if parts[i] <= bounds[i] or (len(component.students) > options.merge_limit and not component.average_caps):
-            continue
-        if len(component.students) > options.merge_limit:
-            shares = tuple((role, sum(loads.served[p]
-                                      for p in average_cap_members(problem, role, among=component.staff)))
-                           for role in component.average_caps)
-            component = dataclasses.replace(component, average_caps=(), shares=shares)
-        todo.append(component)
+        # measured: CP-SAT on a 70,000-student component held 2.4 GiB and improved nothing in 60 s
+        if parts[i] > bounds[i] and len(component.students) <= options.merge_limit:
+            todo.append(component)
     progress = _Progress(problem, plan, options)
     progress.total = len(components)
     position = {c.students[0]: i for i, c in enumerate(components)}
