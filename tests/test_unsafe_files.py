@@ -63,6 +63,15 @@ def test_atomic_folder_replaces_the_whole_folder(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["plan"]  # no temporary folder left beside it
 
 
+def test_the_plan_folder_gets_the_mode_a_plain_mkdir_gives(tmp_path):
+    # the temporary folder comes from mkdtemp (0700); the swapped-in plan folder must not stay private by surprise
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    with atomic_folder(tmp_path / "plan") as work:
+        (work / "summary.json").write_text("{}", encoding="utf-8")
+    assert (tmp_path / "plan").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777
+
+
 def test_a_failed_run_leaves_the_previous_folder_untouched(tmp_path):
     out = tmp_path / "plan"
     out.mkdir()

@@ -72,9 +72,18 @@ def prepare_folder(out_dir: Path) -> Path:
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.new-", dir=parent))
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.new-", dir=parent))
+        # mkdtemp makes the folder private (0700); the plan folder gets the mode a plain mkdir would give
+        work.chmod(0o777 & ~_umask())
+        return work
     except OSError as exc:
         raise _bad_out(out_dir, exc.strerror or type(exc).__name__) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def commit_folder(work: Path, out_dir: Path) -> None:
