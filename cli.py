@@ -151,15 +151,10 @@ def output_folder(out_dir: Path) -> Iterator[Path]:
     The previous --out stays as it was until the new one is complete (a run killed at any moment leaves
     one or the other, never a mix, and no stale file of an earlier run); an unwritable --out is bad input.
     """
-    from models.files.safe import commit_folder, discard_folder, prepare_folder
+    from models.files.safe import atomic_folder
 
-    work = prepare_folder(out_dir)
-    try:
+    with atomic_folder(out_dir) as work:
         yield work
-        commit_folder(work, out_dir)
-    except BaseException:
-        discard_folder(work)
-        raise
 
 
 def _say_statute_overrides(rules) -> None:
