@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from click.testing import CliRunner, Result
+
+from cli import main
 from models.domain.problem import Problem, ServiceNeed, Staff, Student
 from models.domain.rules import Rules, load_rules
 
@@ -38,3 +42,16 @@ def district(students: list[Student], people: list[Staff],
              current_providers: dict[tuple[str, str], str] | None = None, rules_: Rules | None = None) -> Problem:
     return Problem(rules=rules_ or rules(), students=tuple(students), staff=tuple(people),
                    current_providers=current_providers or {})
+
+
+def write_tables(folder: Path, students: str, staff: str) -> tuple[Path, Path]:
+    """Write students.csv and staff.csv into ``folder``; return their paths."""
+    s, t = folder / "students.csv", folder / "staff.csv"
+    s.write_text(students, encoding="utf-8")
+    t.write_text(staff, encoding="utf-8")
+    return s, t
+
+
+def invoke(*args: object) -> Result:
+    """Run ``caseload`` in-process with these arguments (paths and numbers as text)."""
+    return CliRunner().invoke(main, [str(a) for a in args])

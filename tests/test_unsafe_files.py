@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from cli import main
 from models.domain.rules import DEFAULT_RULES_PATH
 from models.files.safe import atomic_folder, spreadsheet_safe
+from tests.factories import invoke, write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENTS = (
@@ -36,14 +35,10 @@ STAFF = (
 
 
 def files(tmp_path: Path, students: str = STUDENTS, staff: str = STAFF) -> tuple[Path, Path]:
-    s, t = tmp_path / "students.csv", tmp_path / "staff.csv"
-    s.write_text(students, encoding="utf-8")
-    t.write_text(staff, encoding="utf-8")
-    return s, t
+    return write_tables(tmp_path, students, staff)
 
 
-def run(*args: object):
-    return CliRunner().invoke(main, [str(a) for a in args])
+run = invoke
 
 
 FAST = ("--time-limit", 5, "--workers", 1)

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from cli import main
 from models.domain.issues import InputError
 from models.domain.rules import DEFAULT_RULES_PATH, RulesError, load_rules
 from models.domain.sites import near_match
 from models.files.loaders import load_problem
+from tests.factories import invoke, write_tables
 
 STUDENTS = (
     "student_id,site,grade,primary_disability,support_level,services,current_case_manager,locked\n"
@@ -30,14 +29,10 @@ NAMES = ("Ana Teacher", "Sam Speech", "Dee Day")
 
 
 def files(tmp_path: Path, students: str = STUDENTS, staff: str = STAFF) -> tuple[Path, Path]:
-    s, t = tmp_path / "students.csv", tmp_path / "staff.csv"
-    s.write_text(students, encoding="utf-8")
-    t.write_text(staff, encoding="utf-8")
-    return s, t
+    return write_tables(tmp_path, students, staff)
 
 
-def run(*args: object):
-    return CliRunner().invoke(main, [str(a) for a in args])
+run = invoke
 
 
 def rules_text(edit: tuple[str, str] | None = None, top: str = "") -> str:

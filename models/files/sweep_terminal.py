@@ -5,30 +5,24 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
+from models.files.terminal import OverwritingLine
+
 BAR_WIDTH = 30
 ERRORS_SHOWN = 10  # the rest are in sweep.csv
 
 
-class ProgressBar:
+class ProgressBar(OverwritingLine):
     """One self-overwriting line: ``[#####.....] 12/40 runs, 0:42``."""
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+        super().__init__(stream)
         self.started = time.monotonic()
-        self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total if total else BAR_WIDTH
         elapsed = int(time.monotonic() - self.started)
-        self.stream.write(f"\r  sweep [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} runs, "
-                          f"{elapsed // 60}:{elapsed % 60:02d}  ")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.show(f"sweep [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} runs, "
+                  f"{elapsed // 60}:{elapsed % 60:02d}")
 
 
 def sweep_text(rows: tuple[dict, ...], planned: int, resumed: int) -> str:

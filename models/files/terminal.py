@@ -58,16 +58,15 @@ def files_line(out_dir: Path) -> str:
     return f"Plan written to {out_dir.resolve()}: " + ", ".join(present)
 
 
-class ProgressLine:
-    """One self-overwriting terminal line: components done and the gap so far."""
+class OverwritingLine:
+    """One terminal line that each update overwrites; ``close`` ends it with a newline if anything was shown."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.shown = False
 
-    def __call__(self, done: int, total: int, objective: int, bound: float) -> None:
-        gap = (objective - bound) / abs(objective) if objective else 0.0
-        self.stream.write(f"\r  solving: {done}/{total} components, objective {objective}, gap {max(gap, 0):.3%}  ")
+    def show(self, text: str) -> None:
+        self.stream.write(f"\r  {text}  ")
         self.stream.flush()
         self.shown = True
 
@@ -75,3 +74,11 @@ class ProgressLine:
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class ProgressLine(OverwritingLine):
+    """Components done and the gap so far, while a plan is solved."""
+
+    def __call__(self, done: int, total: int, objective: int, bound: float) -> None:
+        gap = (objective - bound) / abs(objective) if objective else 0.0
+        self.show(f"solving: {done}/{total} components, objective {objective}, gap {max(gap, 0):.3%}")
