@@ -1,7 +1,7 @@
 """The solver alone on one district's files: no output files, one JSON line.
 
     python -m models.synthetic.itinerants --district connected-70000 --out DIR
-    python -m benchmarks.solver_only DIR [--time-limit 60]
+    python -m benchmarks.solver_only DIR [--time-limit 60] [--rules FILE]
 
 Loads the tables, times the separable-core min-cost flow (the speed
 reference), solves with the default options, re-checks the plan, and prints
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from models.domain.plan import check_plan
 from models.domain.rules import load_rules
 from models.domain.servable import servable_unserved
+from models.domain.workload import balances_workload
 from models.files.loaders import load_problem
 from optimizer.flow import separable_core
 from optimizer.greedy import greedy_plan
@@ -31,9 +33,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.solver_only", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="folder with students.csv and staff.csv")
     parser.add_argument("--time-limit", type=float, default=60)
+    parser.add_argument("--rules", type=Path, help="rules file (default: the California rules)")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    problem, _ = load_problem(args.folder / "students.csv", args.folder / "staff.csv", load_rules())
+    problem, _ = load_problem(args.folder / "students.csv", args.folder / "staff.csv",
+                              load_rules(args.rules) if args.rules else load_rules())
     t1 = time.perf_counter()
     cands = planning_candidates(problem)
     separable_core(problem, cands)
@@ -48,6 +52,10 @@ def main() -> None:
         "unserved": report.kpis.services_unserved, "components": result.components,
         "greedy_objective": check_plan(problem, greedy_plan(problem, cands)).terms.total,
         "servable_left_unserved": servable_unserved(problem, result.plan),
+        "balance_on": "workload" if balances_workload(problem) else "students",
+        "cpu_s": round(sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+                           for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)), 1),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }))
 

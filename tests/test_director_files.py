@@ -179,6 +179,12 @@ def test_workbook_has_the_sheets_and_equals_the_csvs_and_summary(planned):
     for key in ("students", "fully_served", "assigned", "unassigned", "services", "services_unserved",
                 "best_practice_rate", "changed_case_managers", "status", "inputs_sha256"):
         assert figures[key] == summary[key], key
+    assert figures["balance_on"] == f"{summary['balance_on']}: {summary['balance_on_why']}"
+    by_label = {row[0]: row[1] for row in lines if row[0]}
+    assert summary["max_workload_ratio"]
+    for role, top in summary["max_workload_ratio"].items():
+        assert by_label[f"Highest workload ratio, {role}"] == top
+        assert by_label[f"Workload ratio spread (highest - lowest), {role}"] == summary["workload_ratio_spread"][role]
 
 
 def test_same_plan_same_workbook_bytes(planned, tmp_path):
@@ -233,6 +239,7 @@ def test_terminal_summary_and_workbook_say_the_same_figures(planned):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert (f"{summary['fully_served']} of {summary['students']} students are fully served" in result.output)
     assert f"Best practice: {summary['best_practice_rate']:.1%}" in result.output
+    assert f"Balanced on head counts: {summary['balance_on_why']}." in result.output
     assert f"Could not be done: {summary['services_unserved']} service(s) and {summary['unassigned']}" in result.output
     page = (out / "report.html").read_text(encoding="utf-8")
     assert f'<span class="figure">{summary["fully_served"]}</span><span class="label">fully served' in page

@@ -86,6 +86,19 @@ def test_plan_report_loads_offline_and_shows_the_plan(browser, sample_plan, tmp_
         assert chart.get_attribute("role") == "img"
     at_cap = sum(r["cap_mark"] == "at cap" for r in staff)
     assert page.locator("#loads rect.bar.at").count() == at_cap + sum(r["cap_mark"] == "above average" for r in staff)
+    # weekly workload: per role the highest ratio and the spread, then each person's minutes and ratio
+    assert summary["max_workload_ratio"], "the sample district's rules have a [workload] table"
+    by_role = page.locator("#workload table").first.locator("tbody tr")
+    assert by_role.count() == len(summary["max_workload_ratio"])
+    for role, top in summary["max_workload_ratio"].items():
+        cells = by_role.filter(has_text=f"({role})").first.locator("td").all_inner_texts()
+        assert cells[2:] == [f"{top:.0%}", f"{summary['workload_ratio_spread'][role]:.0%}"], role
+    with open(sample_plan / "caseloads.csv", encoding="utf-8") as handle:
+        loaded = [r for r in csv.DictReader(handle) if r["workload_ratio"]]
+    people = page.locator("#workload details tbody tr")
+    assert people.count() == len(loaded)
+    shown = {(t[0], t[4]) for t in (people.nth(i).locator("td").all_text_contents() for i in range(people.count()))}
+    assert shown == {(r["staff_id"], r["workload_minutes"]) for r in loaded}
     unserved = page.inner_text("#unserved")
     assert "every eligible provider at site S0003" in unserved
     assert page.locator("#sites tbody tr").count() == len({r["site"] for r in _rows(sample_plan / "assignments.csv")})

@@ -14,7 +14,7 @@ import pytest
 
 from models.domain.plan import Plan, check_plan
 from models.domain.rules import DEFAULT_RULES_PATH, RulesError, rules_from_mapping
-from models.domain.workload import compute_workloads, defaulted_demands, defaulted_minutes_issue
+from models.domain.workload import balance_choice, compute_workloads, defaulted_demands, defaulted_minutes_issue
 from tests.factories import district, staff, student
 
 
@@ -175,5 +175,8 @@ def test_balance_on_is_the_rules_choice_and_defaults_to_workload_when_minutes_ar
     with_minutes = district([student("s", "speech:60", primary="SLI")], [staff("slp", "slp", "SLP")], rules_=auto)
     without = district([student("s", "speech", primary="SLI")], [staff("slp", "slp", "SLP")], rules_=auto)
     assert balances_workload(with_minutes) and not balances_workload(without)
+    # the summary and the terminal say which balance was used and why
+    assert balance_choice(with_minutes) == ("workload", "the students table gives weekly service minutes")
+    assert balance_choice(without) == ("students", "the students table gives no weekly service minutes")
     # the California file chooses head counts (workload is opt-in: see benchmarks/README.md)
     assert not balances_workload(dataclasses.replace(with_minutes, rules=district([], []).rules))

@@ -142,6 +142,18 @@ def balances_workload(problem: Problem) -> bool:
     return problem.has_minutes
 
 
+def balance_choice(problem: Problem) -> tuple[str, str]:
+    """(``"workload"`` or ``"students"``, why): what the balance term evened out, in a director's words."""
+    workload = problem.rules.workload
+    if workload is None:
+        return "students", "the rules file has no [workload] table"
+    if workload.balance_on is not None:
+        return workload.balance_on, f'the rules file sets balance_on = "{workload.balance_on}"'
+    if problem.has_minutes:
+        return "workload", "the students table gives weekly service minutes"
+    return "students", "the students table gives no weekly service minutes"
+
+
 def capacity_minutes(workload: Workload, person: Staff) -> int:
     """Weekly capacity in whole minutes (contract minutes x FTE)."""
     return max(1, round(workload.contract_minutes * person.fte))

@@ -104,6 +104,33 @@ def loads_html(reviewed: ReviewedPlan) -> str:
     return "".join(parts) + "</section>"
 
 
+def workload_html(reviewed: ReviewedPlan) -> str:
+    """Per role, the highest weekly workload ratio and the spread; each person's workload minutes and ratio
+    (empty when the rules have no [workload] table)."""
+    data = reviewed.summary
+    tops, spreads = data.get("max_workload_ratio") or {}, data.get("workload_ratio_spread") or {}
+    if not tops:
+        return ""
+    on = ("The plan balanced these (balance_on = workload)" if data.get("balance_on") == "workload"
+          else "The plan balanced head counts (balance_on = students); these are shown for comparison")
+    parts = ['<section id="workload"><h2>Weekly workload, by role</h2>',
+             f"<p class=legend>Workload: weekly service minutes (with their indirect share), case management, "
+             f"travel between sites and assessments, over the person's weekly capacity (contract minutes x FTE). "
+             f"{esc(on)}: {esc(data.get('balance_on_why', ''))}.</p>",
+             table(("role", "people", "highest workload ratio", "spread (highest - lowest)"),
+                   [(reviewed.role_title(role), sum(r.role == role and r.workload_ratio is not None
+                                                    for r in reviewed.staff),
+                     f"{top:.0%}", f"{spreads.get(role, 0.0):.0%}") for role, top in tops.items()],
+                   numeric=(1, 2, 3), caption="Highest workload and spread per role")]
+    for role in tops:
+        people = [r for r in reviewed.staff if r.role == role and r.workload_ratio is not None]
+        parts.append(f"<details><summary>{esc(reviewed.role_title(role))}: each person's workload</summary>" + table(
+            ("staff", "name", "FTE", "sites", "workload minutes", "workload ratio"),
+            [(r.staff_id, r.name, r.fte, r.sites, r.workload_minutes, f"{r.workload_ratio:.0%}") for r in people],
+            numeric=(2, 4, 5)) + "</details>")
+    return "".join(parts) + "</section>"
+
+
 def sites_html(reviewed: ReviewedPlan) -> str:
     rows = [(s.site, s.students, s.fully_served, s.students - s.fully_served, s.without_case_manager, s.services,
              s.services_unserved, f"{s.best_practice / max(s.students - s.without_case_manager, 1):.0%}")
@@ -180,7 +207,8 @@ def plan_report(reviewed: ReviewedPlan, title: str = "Caseload plan") -> str:
         f"<header><h1>{esc(title)}</h1><p class=sub>{esc(h.students)} students, {esc(h.services)} services; rules "
         f"{esc(h.rules_name)}. The workbook plan.xlsx beside this file lists every student and service.</p></header>",
         headline_html(reviewed), unserved_html(reviewed), moves_html(reviewed), loads_html(reviewed),
-        sites_html(reviewed), rosters_html(reviewed), why_html(reviewed), notes_html(reviewed),
+        workload_html(reviewed), sites_html(reviewed), rosters_html(reviewed), why_html(reviewed),
+        notes_html(reviewed),
         f"<footer>Inputs' hash (SHA-256): {esc(h.inputs_sha256)}. Rules file: {esc(h.rules_source)}.</footer>",
     ])
     return page(title, body)

@@ -27,7 +27,7 @@ from models.domain.plan import Result, case_manager_mode, manager_rank
 from models.domain.problem import Problem
 from models.domain.reasons import Review, review_plan
 from models.domain.statute import statute_notes
-from models.domain.workload import compute_workloads
+from models.domain.workload import balance_choice, compute_workloads
 from models.files.rows import (  # noqa: F401 - the row types and marks, importable from here too
     ABOVE_AVERAGE,
     AT_CAP,
@@ -277,6 +277,9 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "max_workload_ratio": {role: v.max_workload_ratio for role, v in kpis.workload_roles.items()},
         "workload_ratio_spread": {role: v.workload_ratio_spread for role, v in kpis.workload_roles.items()},
         "workload_minutes_defaulted": kpis.workload_minutes_defaulted,
+        # what the balance evened out ("workload": weekly minutes over capacity; "students": head counts), and why
+        "balance_on": balance_choice(problem)[0],
+        "balance_on_why": balance_choice(problem)[1],
         "over_local_cap": dict(kpis.over_local_cap),
         **({"assessments": kpis.assessments.as_dict()} if kpis.assessments is not None else {}),
         "changed_case_managers": kpis.changed_case_managers,

@@ -32,9 +32,17 @@ def terminal_summary(reviewed: ReviewedPlan, verbose: bool = False) -> str:
     lines.append(f"Best practice: {h.best_practice_rate:.1%} of case managers are the role the best-practice order "
                  f"names; {h.changed_case_managers} case manager(s) changed from this year's.")
     lines.append(h.optimality_words())
+    lines.append(balance_line(reviewed))
     if verbose:
         lines.extend(solver_lines(reviewed))
     return "\n".join(lines)
+
+
+def balance_line(reviewed: ReviewedPlan) -> str:
+    """Which balance the plan used, and why."""
+    data = reviewed.summary
+    what = "weekly workload (minutes over capacity)" if data["balance_on"] == "workload" else "head counts"
+    return f"Balanced on {what}: {data['balance_on_why']}."
 
 
 def solver_lines(reviewed: ReviewedPlan) -> list[str]:
@@ -46,6 +54,8 @@ def solver_lines(reviewed: ReviewedPlan) -> list[str]:
              f"({data['solve_seconds']:.2f} s, {data['components']} component(s))"]
     for role, top in data["max_load_ratio"].items():
         lines.append(f"  {role:<20} max load {top:.2f}  spread {data['load_ratio_stddev'][role]:.2f}")
+    for role, top in data["max_workload_ratio"].items():
+        lines.append(f"  {role:<20} max workload {top:.2f}  spread {data['workload_ratio_spread'][role]:.2f}")
     return lines
 
 

@@ -23,7 +23,8 @@ SHEETS = {"assignments": "Students", "services": "Services", "caseloads": "Staff
           "moves": "Moves", "assessments": "Assessments"}
 FIXED_DATE = datetime.datetime(2024, 1, 1)  # the file's creation date: fixed, so the bytes depend on the plan only
 MIN_WIDTH, MAX_WIDTH = 8, 60
-PERCENT_COLUMNS = {"load_ratio", "best_practice_rate"}
+PERCENT_COLUMNS = {"load_ratio", "best_practice_rate", "workload_ratio"}
+PERCENT_KEYS = {"best_practice_rate", "max_workload_ratio", "workload_ratio_spread"}
 
 
 def _width(values: list[object]) -> float:
@@ -98,11 +99,18 @@ class _Book:
             ("Solver status", h.status, "status"),
             ("Rules used", f"{h.rules_name} ({h.rules_source})", "rules"),
             ("Inputs' hash (SHA-256)", h.inputs_sha256, "inputs_sha256"),
+            ("Balanced on", f"{reviewed.summary['balance_on']}: {reviewed.summary['balance_on_why']}",
+             "balance_on"),
         ]
+        # per role, the highest weekly workload ratio and the spread (when the rules have a [workload] table)
+        for role, top in reviewed.summary.get("max_workload_ratio", {}).items():
+            figures.append((f"Highest workload ratio, {role}", top, "max_workload_ratio"))
+            figures.append((f"Workload ratio spread (highest - lowest), {role}",
+                            reviewed.summary["workload_ratio_spread"][role], "workload_ratio_spread"))
         for label, value, key in figures:
             row += 1
             sheet.write_string(row, 0, label)
-            self.cell(sheet, row, 1, value, self.percent if key == "best_practice_rate" else None)
+            self.cell(sheet, row, 1, value, self.percent if key in PERCENT_KEYS else None)
             sheet.write_string(row, 2, key)
         row += 2
         sheet.write_string(row, 0, "By site", self.bold)
