@@ -10,6 +10,7 @@ from models.domain.issues import InputError
 from models.domain.plan import Result
 from models.domain.problem import Problem
 from models.domain.scenario import anchor_to_plan
+from optimizer.reuse import Replanned, index_base, replan, split_for_reuse
 from optimizer.solve import SolveOptions, planning_candidates, solve
 
 
@@ -46,16 +47,38 @@ SolveMany = Callable[[Sequence[Problem], SolveOptions], list[Result]]
 
 
 def plan_side_by_side(base: Problem, variants: Sequence[Problem], options: SolveOptions | None = None,
-                      solve_many: SolveMany = solve_all) -> tuple[Result, list[Problem], list[Result]]:
-    """Plan the base, then every variant (in parallel) with the base plan as its current plan.
+                      solve_many: SolveMany | None = None) -> tuple[Result, list[Problem], list[Result]]:
+    """Plan the base, then every variant with the base plan as its current plan.
 
     Anchoring each variant to the base plan makes its changes the ones the
     variant causes, not a different choice among equally good plans. Returns the
-    base result, the anchored variants and their results. ``solve_many`` plans
-    the variants (default: here, in threads; ``models.workflows.cluster`` gives
+    base result, the anchored variants and their results. By default each
+    variant re-plans only the components it touches and keeps the base plan on
+    the rest (``optimizer/reuse.py``: the same objective as planning it whole);
+    ``solve_many`` None or :func:`solve_all` (here) does that. Another
+    ``solve_many`` plans the variants whole (``models.workflows.cluster`` gives
     one that spreads them over a Dask cluster).
     """
     options = options or SolveOptions()
+    if solve_many is not None and solve_many is not solve_all:
+        base_result = solve(base, options)
+        anchored = [anchor_to_plan(variant, base, base_result.plan) for variant in variants]
+        return base_result, anchored, solve_many(anchored, options)
+    base_result, anchored, replanned = replan_side_by_side(base, variants, options)
+    return base_result, anchored, [r.result for r in replanned]
+
+
+def replan_side_by_side(base: Problem, variants: Sequence[Problem], options: SolveOptions | None = None,
+                        ) -> tuple[Result, list[Problem], list[Replanned]]:
+    """Plan the base, then each variant only where it differs from the base (``optimizer/reuse.py``).
+
+    One variant after another, each with every worker: a variant's touched
+    components are planned in parallel by ``solve`` itself.
+    """
+    options = options or SolveOptions()
+    base_split = split_for_reuse(base)
     base_result = solve(base, options)
+    index = index_base(base_split, base_result)
     anchored = [anchor_to_plan(variant, base, base_result.plan) for variant in variants]
-    return base_result, anchored, solve_many(anchored, options)
+    each = dataclasses.replace(options, progress=None)
+    return base_result, anchored, [replan(index, v, a, each) for v, a in zip(variants, anchored, strict=True)]

@@ -1,0 +1,132 @@
+"""Benchmark ``caseload whatif`` on a connected district: five scenarios against one ``caseload plan``.
+
+    python -m benchmarks.whatif [--district connected-70000] [--work DIR] [--time-limit 60] [--seed 1]
+                                [--scenarios-only]
+
+Generates the district (``models.synthetic.itinerants``) and five realistic
+scenario files for it (``scenarios(...)``, each a few lines of TOML):
+
+1. one more deaf-and-hard-of-hearing itinerant, covering the sites of the
+   first DHH itinerant's region;
+2. a resource specialist on leave (``unavailable_staff``);
+3. the SLP district average at 50 instead of 55 (a rules change: it touches
+   every component holding an SLP);
+4. thirty students enrolling at one school (copies of that school's profiles,
+   new ids, no current case manager);
+5. an SLP cut to 0.6 FTE.
+
+Then times ``caseload plan`` and ``caseload whatif`` with the five scenarios
+(end to end, as a director runs them: a fresh process each) and prints both,
+their ratio (target: at most 2) and the load average before and after each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from models.synthetic.itinerants import connected_district
+from models.synthetic.rows import write_district
+
+TARGET_RATIO = 2.0
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def scenarios(district: Path, out: Path) -> list[Path]:
+    """Write the five scenario files for the district in ``district`` into ``out``; their paths."""
+    staff = _rows(district / "staff.csv")
+    students = _rows(district / "students.csv")
+    out.mkdir(parents=True, exist_ok=True)
+    def pick(role: str, where: float) -> dict[str, str]:  # spread over the district: different regions
+        found = [p for p in staff if p["role"] == role and p["available"] == "true" and float(p["fte"]) == 1.0]
+        return found[int(where * (len(found) - 1))]
+
+    dhh, rsp, slp = pick("dhh_itinerant", 0.0), pick("rsp_teacher", 0.5), pick("slp", 0.75)
+    site = pick("rsp_teacher", 0.25)["sites"].split(";")[0]
+    at_site = [s for s in students if s["site"] == site]
+    files = {
+        "dhh-itinerant": (f"# One more DHH itinerant for the region {dhh['staff_id']} covers.\n"
+                          f'name = "One more DHH itinerant"\n\n[[add_staff]]\nstaff_id = "NEW-DHH1"\n'
+                          f'role = "dhh_itinerant"\ncredentials = "{dhh["credentials"]}"\n'
+                          f'sites = "{dhh["sites"]}"\nfte = 1.0\n'),
+        "rsp-leave": (f'# A resource specialist at {rsp["sites"]} on leave.\nname = "{rsp["staff_id"]} on leave"\n'
+                      f'unavailable_staff = ["{rsp["staff_id"]}"]\n'),
+        "slp-average-50": '# The SLP district average at 50 instead of 55.\nname = "SLP average 50"\n\n'
+                          "[caps.slp]\naverage_cap = 50\n",
+        "enrolment": _enrolment(site, at_site, 30),
+        "slp-fte": (f'# An SLP cut to 0.6 FTE.\nname = "{slp["staff_id"]} at 0.6 FTE"\n\n'
+                    f'[[change_staff]]\nstaff_id = "{slp["staff_id"]}"\nfte = 0.6\n'),
+    }
+    paths = []
+    for name, text in files.items():
+        path = out / f"{name}.toml"
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def _enrolment(site: str, at_site: list[dict[str, str]], n: int) -> str:
+    """``n`` new students at ``site``: the site's own profiles in turn, new ids, nobody assigned yet."""
+    lines = [f"# {n} students enroll at {site}.", f'name = "{n} new students at {site}"', ""]
+    for i in range(n):
+        model = at_site[i % len(at_site)]
+        lines += ["[[add_students]]", f'student_id = "NEW{i + 1:05d}"', f'site = "{site}"',
+                  f'grade = "{model["grade"]}"', f'primary_disability = "{model["primary_disability"]}"']
+        for field in ("secondary_disability", "support_level"):
+            if model[field]:
+                lines.append(f'{field} = "{model[field]}"')
+        lines += [f'services = "{model["services"]}"', f'alternate_placement = {model["alternate_placement"]}', ""]
+    return "\n".join(lines)
+
+
+def _timed(args: list[str]) -> tuple[float, str, str]:
+    """(seconds, load average before, after) of one command, which must succeed."""
+    before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    t0 = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args[:2])} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return seconds, before, "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.whatif", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--district", default="connected-70000")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-whatif"))
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scenarios-only", action="store_true", help="write the district and scenarios, time nothing")
+    args = parser.parse_args(argv)
+    district = args.work / args.district
+    if not (district / "students.csv").exists():
+        write_district(district, *connected_district(args.district, args.seed))
+    paths = scenarios(district, args.work / f"{args.district}-scenarios")
+    print(f"district in {district}; scenarios: {' '.join(str(p) for p in paths)}")
+    if args.scenarios_only:
+        return 0
+    caseload = [sys.executable, "-m", "cli"]
+    inputs = ["--students", str(district / "students.csv"), "--staff", str(district / "staff.csv"),
+              "--time-limit", str(args.time_limit)]
+    plan, plan_before, plan_after = _timed([*caseload, "plan", *inputs, "--out", str(args.work / "plan")])
+    print(f"caseload plan: {plan:.1f} s (load average before {plan_before}, after {plan_after})")
+    scenario_args = [a for p in paths for a in ("--scenario", str(p))]
+    whatif, what_before, what_after = _timed([*caseload, "whatif", *inputs, *scenario_args,
+                                              "--out", str(args.work / "whatif")])
+    print(f"caseload whatif (5 scenarios): {whatif:.1f} s (load average before {what_before}, after {what_after})")
+    ratio = whatif / plan
+    print(f"ratio {ratio:.2f} (target <= {TARGET_RATIO}): {'met' if ratio <= TARGET_RATIO else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""A what-if re-plans only the components a scenario touches, and reaches the objective of planning it whole."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.domain.plan import Result, check_plan
+from models.domain.problem import Problem
+from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario
+from models.files.loaders import load_problem
+from models.synthetic.generator import generate_district, write_district
+from models.synthetic.itinerants import Coverage
+from optimizer.reuse import BasePlan, Replanned, index_base, replan, split_for_reuse
+from optimizer.solve import SolveOptions, solve
+from tests.factories import rules
+
+OPTIONS = SolveOptions(time_limit=30, workers=1)
+KINDS = ("fte", "waiver", "unavailable", "remove_staff", "add_itinerant", "add_students", "remove_students",
+         "caps", "weights", "slp_average")
+
+
+@cache
+def regions(n: int, seed: int, slp_fte: float = 1.0) -> Problem:
+    """A small connected district in several regions (several components, each tied by itinerants)."""
+    with tempfile.TemporaryDirectory() as folder:
+        students, staff = generate_district(n, seed=seed, coverage=Coverage(region_sites=1, slp_fte=slp_fte))
+        write_district(Path(folder), students, staff)
+        problem, _ = load_problem(Path(folder) / "students.csv", Path(folder) / "staff.csv", rules())
+    return problem
+
+
+def scenario(problem: Problem, kind: str, pick: int) -> Scenario:
+    """One scenario of each kind the sample's scenario files use, on the ``pick``-th person or student."""
+    staff = [p for p in problem.staff if p.available]
+    person = staff[pick % len(staff)]
+    pupil = problem.students[pick % len(problem.students)]
+    rsp = [p for p in staff if p.role == "rsp_teacher"]
+    itinerants = [p for p in staff if len(p.sites) > 1]
+    name = f"{kind} {pick}"
+    match kind:
+        case "fte":
+            return Scenario(name, "t.toml", changed_staff=(dataclasses.replace(person, fte=0.5),))
+        case "waiver":
+            return Scenario(name, "t.toml", changed_staff=(dataclasses.replace(rsp[pick % len(rsp)], rsp_waiver=True),))
+        case "unavailable":
+            return Scenario(name, "t.toml", unavailable_staff=(person.staff_id,))
+        case "remove_staff":
+            return Scenario(name, "t.toml", remove_staff=(person.staff_id,))
+        case "add_itinerant":  # sites of two people: may join two regions into one component
+            other = itinerants[(pick * 7 + 3) % len(itinerants)]
+            sites = person.sites | other.sites
+            return Scenario(name, "t.toml", add_staff=(dataclasses.replace(person, staff_id="NEW1", sites=sites),))
+        case "add_students":
+            new = tuple(dataclasses.replace(pupil, student_id=f"NEW{i}", current_case_manager=None, locked=False)
+                        for i in range(3))
+            return Scenario(name, "t.toml", add_students=new)
+        case "remove_students":
+            return Scenario(name, "t.toml", remove_students=(pupil.student_id,))
+        case "caps":
+            return Scenario(name, "t.toml", caps=(("rsp_teacher", "cap", 20),))
+        case "weights":
+            return Scenario(name, "t.toml", weights=(("change_provider", 120),))
+        case "slp_average":
+            return Scenario(name, "t.toml", caps=(("slp", "average_cap", 40),))
+    raise AssertionError(kind)
+
+
+_BASES: dict[int, tuple[Result, BasePlan]] = {}
+
+
+def base_plan(problem: Problem) -> tuple[Result, BasePlan]:
+    """The base solved once per district (the districts are cached, so their id is stable)."""
+    if id(problem) not in _BASES:
+        base = solve(problem, OPTIONS)
+        _BASES[id(problem)] = base, index_base(split_for_reuse(problem), base)
+    return _BASES[id(problem)]
+
+
+def both(problem: Problem, variant: Scenario) -> tuple[Replanned, Result, Problem]:
+    """The scenario re-planned from the base and planned whole (both anchored to the base plan)."""
+    base, index = base_plan(problem)
+    applied = apply_scenario(problem, variant)
+    anchored = anchor_to_plan(applied, problem, base.plan)
+    return replan(index, applied, anchored, OPTIONS), solve(anchored, OPTIONS), anchored
+
+
+# districts of 2-3 regions (components): 1,000 students in 14 schools, 1,500 in 21
+DISTRICTS = ((1000, 3), (1500, 1))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(district=st.sampled_from(DISTRICTS), kind=st.sampled_from(KINDS), pick=st.integers(0, 10_000))
+def test_a_reused_scenario_reaches_the_objective_of_planning_it_whole(district, kind, pick):
+    problem = regions(*district)
+    reused, whole, anchored = both(problem, scenario(problem, kind, pick))
+    report = check_plan(anchored, reused.result.plan)
+    assert report.ok, report.violations
+    assert reused.result.objective == report.terms.total
+    assert whole.status == reused.result.status == "OPTIMAL"
+    assert reused.result.objective == whole.objective == reused.result.best_bound
+    assert not reused.whole  # the touched components were planned on their own, never the district as a fallback
+
+
+def test_when_the_slp_average_binds_an_slp_change_replans_every_component_holding_slps_exactly():
+    problem = regions(1000, 1, slp_fte=0.5)  # two regions, merged by the binding SLP average
+    person = next(p for p in problem.staff if p.role == "slp" and p.available)
+    reused, whole, _ = both(problem, Scenario("slp", "t.toml", changed_staff=(dataclasses.replace(person, fte=0.3),)))
+    assert reused.components == reused.replanned == 1
+    assert reused.result.objective == whole.objective and whole.status == "OPTIMAL"
+
+
+def test_a_change_in_one_region_replans_that_region_only_and_keeps_the_base_plan_elsewhere():
+    problem = regions(1500, 1)
+    person = next(p for p in problem.staff if p.role == "rsp_teacher" and p.available)
+    reused, whole, anchored = both(problem, Scenario("leave", "t.toml", unavailable_staff=(person.staff_id,)))
+    assert not reused.whole and reused.components > 2
+    assert reused.replanned == 1 and reused.replanned_students < len(problem.students) / 2
+    assert reused.result.objective == whole.objective
+    base, _ = base_plan(problem)
+    where = problem.staff_index[person.staff_id]  # on leave: in the scenario they are in no component
+    touched = {s for c in split_for_reuse(problem).components if where in c.staff for s in c.students}
+    kept = [s for s in range(len(problem.students)) if s not in touched]
+    assert kept and all(reused.result.plan.case_managers[s] == base.plan.case_managers[s] for s in kept)
+    assert any(reused.result.plan.case_managers[s] != base.plan.case_managers[s] for s in touched)
+
+
+def test_a_rules_change_replans_every_component():
+    problem = regions(1000, 3)
+    reused, whole, _ = both(problem, Scenario("sdc", "t.toml", caps=(("sdc_teacher", "cap", 10),)))
+    assert reused.replanned == reused.components > 1
+    assert reused.result.objective == whole.objective
+
+
+def test_a_new_itinerant_joining_two_regions_replans_them_as_one_component():
+    problem = regions(1500, 1)
+    parts = split_for_reuse(problem).components
+    first, second = (sorted({problem.students[c.students[0]].site}) for c in parts[:2])
+    person = next(p for p in problem.staff if p.role == "slp" and p.available and not p.preschool_only)
+    new = dataclasses.replace(person, staff_id="NEW1", sites=frozenset(first + second))
+    reused, whole, _ = both(problem, Scenario("join", "t.toml", add_staff=(new,)))
+    assert reused.components == len(parts) - 1 and reused.replanned == 1
+    assert reused.result.objective == whole.objective
