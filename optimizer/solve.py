@@ -31,6 +31,7 @@ from optimizer.flow import flow_plan
 from optimizer.greedy import greedy_plan, stay_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
 from optimizer.model import CaseloadModel
+from optimizer.workload_flow import workload_flow_plan
 
 # ranked worst first: the district's status is its worst component's
 _STATUS_ORDER = ("INFEASIBLE", "UNKNOWN", "FEASIBLE", "OPTIMAL")
@@ -309,9 +310,8 @@ def _solve(problem: Problem, options: SolveOptions) -> Result:
     start = time.perf_counter()
     deadline = start + options.time_limit
     cands = planning_candidates(problem)
-    # the flow's plan and bound are exact for the head-count balance only: on workload, CP-SAT decides
-    if (options.flow and options.decompose and options.max_moves is None and not problem.position_costs
-            and not balances_workload(problem)):
+    # on workload, the flows give a plan and a bound of a relaxation (optimizer/workload_flow.py)
+    if options.flow and options.decompose and options.max_moves is None and not problem.position_costs:
         return _solve_with_flow(problem, cands, options, start, deadline)
     # with a move budget the stand-in plan moves nobody, so it keeps any budget
     start_plan = greedy_plan(problem, cands) if options.max_moves is None else stay_plan(problem, cands)
@@ -378,7 +378,7 @@ def _solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions,
     """
     roles = binding_average_caps(problem, cands)
     components = split(problem, cands, couple=roles)
-    flow = flow_plan(problem, cands, components)
+    flow = (workload_flow_plan if balances_workload(problem) else flow_plan)(problem, cands, components)
     plan, parts, _ = keep_better(problem, flow.plan, greedy_plan(problem, cands), components, roles)
     bounds = list(flow.bounds)
     todo: list[Component] = []

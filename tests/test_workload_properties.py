@@ -79,3 +79,26 @@ def test_workload_soft_caps_and_assessments_hold_on_any_district(problem):
                 # moving it from p to q must not lower sum(count^2 / FTE)
                 gain = (2 * n[p] - 1) / problem.staff[p].fte - (2 * n[q] + 1) / problem.staff[q].fte
                 assert gain <= 1e-3, (a, p, q, n)
+
+
+@SETTINGS
+@given(busy_districts())
+def test_the_workload_flow_bound_never_exceeds_the_optimum_and_its_moves_never_cost_more(problem):
+    from optimizer.decompose import binding_average_caps, split
+    from optimizer.flow import flow_plan
+    from optimizer.solve import planning_candidates
+    from optimizer.workload_flow import on_head_counts, workload_bound
+    from optimizer.workload_moves import improve_on_workload
+
+    problem = dataclasses.replace(problem, rules=dataclasses.replace(problem.rules, workload=dataclasses.replace(
+        problem.rules.workload, balance_on="workload")))
+    exact = _solve(problem, flow=False)  # CP-SAT alone, proven
+    assert exact.status == "OPTIMAL"
+    cands = planning_candidates(problem)
+    components = split(problem, cands, couple=binding_average_caps(problem, cands))
+    assert sum(workload_bound(problem, cands, components)) <= exact.objective
+    start = flow_plan(on_head_counts(problem), cands, components).plan
+    better = improve_on_workload(problem, cands, start, seconds=5)
+    report = check_plan(problem, better)
+    assert report.ok, report.violations
+    assert report.terms.total <= check_plan(problem, start).terms.total

@@ -1,0 +1,255 @@
+"""Improve a legal plan on weekly workload by single moves, each priced exactly and kept only when cheaper.
+
+Two moves, each leaving every hard rule as it was:
+
+- a service to another eligible person, when neither the one who delivers it
+  nor the one who would is the student's case manager (so the case manager's
+  best-practice rank and mode do not change), within the new person's cap,
+  and between people of one role when a district average counts that role;
+- a case to another person who may manage the student and delivers nothing
+  to them (coordinating, at the role's coordinating rank).
+
+Each move's price is what ``objective_terms`` would change by: both people's
+workload cost (minutes, case management, travel between sites), continuity,
+best practice, coordinators' case-management balance and overload above a
+soft local cap. Passes repeat until none improves or the time is up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from models.domain.candidates import Candidates
+from models.domain.caps import case_management_target, caseload_cap
+from models.domain.objective import balance_cost, best_practice_services, coordinating_rank, rank_among
+from models.domain.plan import Plan, compute_loads, manager_rank, overload_cost
+from models.domain.problem import Problem
+from models.domain.workload import compute_workloads, person_curve, service_workload
+
+
+class _State:
+    def __init__(self, problem: Problem, cands: Candidates, plan: Plan) -> None:
+        self.problem, self.cands = problem, cands
+        rules = problem.rules
+        self.w = rules.weights
+        self.workload = rules.workload
+        self.providers = list(plan.providers)
+        self.managers = list(plan.case_managers)
+        self.minutes = list(compute_workloads(problem, plan).minutes)
+        loads = compute_loads(problem, plan)
+        self.served = list(loads.served)
+        self.managed = list(loads.case_managed)
+        self.curves = [person_curve(problem, p) if p.available else None for p in problem.staff]
+        self.caps = [caseload_cap(rules, p) for p in problem.staff]
+        self.cm_targets = [case_management_target(rules, p) for p in problem.staff]
+        self.counted = [rules.roles[p.role].caseload_service if p.role in rules.roles else None
+                        for p in problem.staff]
+        self.pooled = {r.code for r in rules.roles.values() if r.average_cap is not None}
+        self.site_of = [s.site for s in problem.students]
+        self.sites: list[Counter] = [Counter() for _ in problem.staff]
+        for d, p in enumerate(self.providers):
+            if p is not None:
+                self.sites[p][self.site_of[problem.demands[d].student]] += 1
+        for s, m in enumerate(self.managers):
+            if m is not None:
+                self.sites[m][self.site_of[s]] += 1
+        self.need = [service_workload(self.workload, d) for d in problem.demands]
+        self.current = [problem.staff_index.get(held, -1) if held is not None else None
+                        for held in (problem.current_providers.get((problem.students[d.student].student_id,
+                                                                     d.service)) for d in problem.demands)]
+        self.current_manager = [problem.staff_index.get(s.current_case_manager, -1)
+                                if s.current_case_manager else None for s in problem.students]
+
+    def cost(self, p: int, minutes: int) -> int:
+        curve = self.curves[p]
+        return 0 if curve is None else curve.cost(minutes)
+
+    def travel(self, p: int, site: str, change: int) -> int:
+        """Travel minutes gained (+) or saved (-) when items at ``site`` join (+n) or leave (-n) ``p``."""
+        n = len(self.sites[p])
+        held = self.sites[p][site]
+        if change > 0 and held == 0 and n >= 1:
+            return self.workload.travel_minutes
+        if change < 0 and held == -change and n >= 2:
+            return -self.workload.travel_minutes
+        return 0
+
+    def shift(self, p: int, site: str, minutes: int, change: int) -> None:
+        self.minutes[p] += minutes + self.travel(p, site, change)
+        self.sites[p][site] += change
+        if not self.sites[p][site]:
+            del self.sites[p][site]
+
+    def move_service(self, d: int) -> int:
+        """Move demand ``d`` to its cheapest other person when that saves; returns the saving."""
+        p = self.providers[d]
+        if p is None:
+            return 0
+        problem = self.problem
+        demand = problem.demands[d]
+        s = demand.student
+        manager = self.managers[s]
+        if p == manager:
+            return self._move_with_case(d, p)
+        site, need, service = self.site_of[s], self.need[d], demand.service
+        counted_p = self.counted[p] == service
+        leave = self.travel(p, site, -1)
+        out = self.cost(p, self.minutes[p] - need + leave) - self.cost(p, self.minutes[p])
+        if counted_p:
+            out += overload_cost(problem, p, self.served[p] - 1) - overload_cost(problem, p, self.served[p])
+        current = self.current[d]
+        best, best_q = 0, None
+        for q in self.cands.providers[d]:
+            if q == p or q == manager:
+                continue
+            counted_q = self.counted[q] == service
+            if counted_q:
+                cap = self.caps[q]
+                if cap is not None and self.served[q] + 1 > cap:
+                    continue
+            role_p, role_q = problem.staff[p].role, problem.staff[q].role
+            if role_p != role_q and (role_p in self.pooled or role_q in self.pooled):
+                continue
+            join = self.travel(q, site, 1)
+            delta = out + self.cost(q, self.minutes[q] + need + join) - self.cost(q, self.minutes[q])
+            if counted_q:
+                delta += overload_cost(problem, q, self.served[q] + 1) - overload_cost(problem, q, self.served[q])
+            if current is not None:
+                delta += self.w.change_provider * ((q != current) - (p != current))
+            if delta < best:
+                best, best_q = delta, q
+        if best_q is None:
+            return 0
+        self.shift(p, site, -need, -1)
+        self.shift(best_q, site, need, 1)
+        if counted_p:
+            self.served[p] -= 1
+        if self.counted[best_q] == service:
+            self.served[best_q] += 1
+        self.providers[d] = best_q
+        return -best
+
+    def _move_with_case(self, d: int, p: int) -> int:
+        """Move demand ``d`` and its student's case together from ``p`` (who delivers and manages) to another
+        person who may do both, when that saves; returns the saving."""
+        problem, w = self.problem, self.w
+        demand = problem.demands[d]
+        s, service = demand.student, demand.service
+        site, need, case = self.site_of[s], self.need[d], self.workload.case_management_minutes
+        ranked = best_practice_services(problem.rules, problem.students[s])
+        if service not in ranked:
+            return 0
+        managers = set(self.cands.managers[s])
+        counted_p = self.counted[p] == service
+        leave = self.travel(p, site, -2)
+        out = (self.cost(p, self.minutes[p] - need - case + leave) - self.cost(p, self.minutes[p])
+               + self._cm_cost(p, self.managed[p] - 1) - self._cm_cost(p, self.managed[p])
+               - w.best_practice_rank * self._rank(s, p, ranked, ()))
+        if counted_p:
+            out += overload_cost(problem, p, self.served[p] - 1) - overload_cost(problem, p, self.served[p])
+        current, current_manager = self.current[d], self.current_manager[s]
+        best, best_q = 0, None
+        for q in self.cands.providers[d]:
+            if q == p or q not in managers:
+                continue
+            counted_q = self.counted[q] == service
+            if counted_q and self.caps[q] is not None and self.served[q] + 1 > self.caps[q]:
+                continue
+            role_p, role_q = problem.staff[p].role, problem.staff[q].role
+            if role_p != role_q and (role_p in self.pooled or role_q in self.pooled):
+                continue
+            join = self.travel(q, site, 1)
+            delta = (out + self.cost(q, self.minutes[q] + need + case + join) - self.cost(q, self.minutes[q])
+                     + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
+                     + w.best_practice_rank * self._rank(s, q, ranked, (service,)))
+            if counted_q:
+                delta += overload_cost(problem, q, self.served[q] + 1) - overload_cost(problem, q, self.served[q])
+            if current is not None:
+                delta += w.change_provider * ((q != current) - (p != current))
+            if current_manager is not None:
+                delta += w.change_case_manager * ((q != current_manager) - (p != current_manager))
+            if delta < best:
+                best, best_q = delta, q
+        if best_q is None:
+            return 0
+        self.shift(p, site, -need - case, -2)
+        self.shift(best_q, site, need + case, 2)
+        if counted_p:
+            self.served[p] -= 1
+        if self.counted[best_q] == service:
+            self.served[best_q] += 1
+        self.managed[p] -= 1
+        self.managed[best_q] += 1
+        self.providers[d] = best_q
+        self.managers[s] = best_q
+        return -best
+
+    def _rank(self, s: int, q: int, ranked: tuple[str, ...], also: tuple[str, ...]) -> int:
+        """Best-practice rank of ``q`` managing student ``s`` (``also``: services ``q`` would deliver too)."""
+        problem = self.problem
+        delivered = {problem.demands[e].service for e in problem.demands_of[s] if self.providers[e] == q}
+        return rank_among(problem.rules, ranked, delivered | set(also), problem.staff[q].role)
+
+    def _cm_cost(self, p: int, managed: int) -> int:
+        return balance_cost(managed, self.cm_targets[p], self.w.case_management_balance)
+
+    def move_case(self, s: int, plan_rank: int) -> int:
+        """Move student ``s``'s case to a coordinator who delivers them nothing, when that saves."""
+        m = self.managers[s]
+        if m is None:
+            return 0
+        problem, w = self.problem, self.w
+        site, case = self.site_of[s], self.workload.case_management_minutes
+        delivering = {self.providers[d] for d in problem.demands_of[s]}
+        leave = self.travel(m, site, -1)
+        out = (self.cost(m, self.minutes[m] - case + leave) - self.cost(m, self.minutes[m])
+               + self._cm_cost(m, self.managed[m] - 1) - self._cm_cost(m, self.managed[m])
+               - w.best_practice_rank * plan_rank)
+        current = self.current_manager[s]
+        ranked = len(best_practice_services(problem.rules, problem.students[s]))
+        best, best_q = 0, None
+        for q in self.cands.managers[s]:
+            if q == m or q in delivering:
+                continue
+            join = self.travel(q, site, 1)
+            delta = (out + self.cost(q, self.minutes[q] + case + join) - self.cost(q, self.minutes[q])
+                     + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
+                     + w.best_practice_rank * coordinating_rank(problem.rules, ranked, problem.staff[q].role))
+            if current is not None:
+                delta += w.change_case_manager * ((q != current) - (m != current))
+            if delta < best:
+                best, best_q = delta, q
+        if best_q is None:
+            return 0
+        self.shift(m, site, -case, -1)
+        self.shift(best_q, site, case, 1)
+        self.managed[m] -= 1
+        self.managed[best_q] += 1
+        self.managers[s] = best_q
+        return -best
+
+    def plan(self, like: Plan) -> Plan:
+        return Plan(providers=tuple(self.providers), case_managers=tuple(self.managers), assessors=like.assessors)
+
+
+def improve_on_workload(problem: Problem, cands: Candidates, plan: Plan, seconds: float,
+                        max_passes: int = 8) -> Plan:
+    """The plan after passes of workload-improving moves (never more expensive, every hard rule kept)."""
+    deadline = time.perf_counter() + seconds
+    state = _State(problem, cands, plan)
+    for _ in range(max_passes):
+        saved = 0
+        for d in range(len(problem.demands)):
+            saved += state.move_service(d)
+            if not d % 512 and time.perf_counter() > deadline:
+                return state.plan(plan)
+        current = state.plan(plan)
+        for s in range(len(problem.students)):
+            if state.managers[s] is not None:
+                saved += state.move_case(s, manager_rank(problem, current, s) or 0)
+            if not s % 512 and time.perf_counter() > deadline:
+                return state.plan(plan)
+        if not saved:
+            break
+    return state.plan(plan)
