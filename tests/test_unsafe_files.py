@@ -282,3 +282,21 @@ def test_summary_says_whether_another_run_would_give_the_same_plan(tmp_path):
     assert json.loads((tmp_path / "one" / "summary.json").read_text())["deterministic"] is True
     assert run("plan", "--students", s, "--staff", t, "--out", tmp_path / "two", "--workers", 2).exit_code == 0
     assert json.loads((tmp_path / "two" / "summary.json").read_text())["deterministic"] is False
+
+
+def test_the_row_writer_writes_the_bytes_the_table_writer_writes(tmp_path):
+    # explain.csv goes through write_rows (no table built): the same formula-proof cells, quoting and line
+    # ends as write_csv gives for ids, words and whole numbers
+    from models.files.safe import write_csv, write_rows
+
+    columns = ("id", "words", "cost", "blank")
+    rows = [("=1+2", 'say "hi", then go', -5, ""), ("+x", "two\nlines", 0, ""), ("007", "é, ü", 12, ""),
+            ("@sum", "-3", "", ""), ("plain", "", 4, "")]
+    write_rows(columns, rows, tmp_path / "rows.csv")
+    write_csv(pd.DataFrame([dict(zip(columns, r, strict=True)) for r in rows], columns=list(columns)),
+              tmp_path / "table.csv")
+    assert (tmp_path / "rows.csv").read_bytes() == (tmp_path / "table.csv").read_bytes()
+    assert (tmp_path / "rows.csv").read_text(encoding="utf-8").splitlines()[1].startswith("'=1+2,")
+    write_rows(columns, [], tmp_path / "empty.csv")
+    write_csv(pd.DataFrame([], columns=list(columns)), tmp_path / "empty-table.csv")
+    assert (tmp_path / "empty.csv").read_bytes() == (tmp_path / "empty-table.csv").read_bytes()

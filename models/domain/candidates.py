@@ -35,6 +35,31 @@ def staff_by_site(problem: Problem) -> dict[str, list[int]]:
     return by_site
 
 
+def staff_classes(problem: Problem) -> tuple[list[int], list[Staff]]:
+    """Each person's class and one representative per class (serving every site).
+
+    People of one class differ in nothing the checks read but their sites, so
+    for anyone serving a student's site every check (and its reason) comes out
+    as for the class's representative.
+    """
+    staff_key = attrgetter(*_CLASS_FIELDS)
+    class_of: list[int] = []
+    members: dict[tuple, int] = {}
+    representatives: list[Staff] = []
+    for person in problem.staff:
+        key = staff_key(person)
+        if key not in members:
+            members[key] = len(representatives)
+            representatives.append(replace(person, sites=frozenset({ALL_SITES})))
+        class_of.append(members[key])
+    return class_of, representatives
+
+
+def student_class(student: Student) -> tuple:
+    """What the checks read from a student, site aside (students of one class at one site share eligibility)."""
+    return _STUDENT_KEY(student)
+
+
 def find_candidates(problem: Problem) -> Candidates:
     """Eligible pairs, each rule evaluated once per kind of person and kind of student.
 
@@ -46,16 +71,7 @@ def find_candidates(problem: Problem) -> Candidates:
     rules = problem.rules
     by_site = staff_by_site(problem)
     everywhere = by_site.get(ALL_SITES, [])
-    staff_key = attrgetter(*_CLASS_FIELDS)
-    class_of: list[int] = []
-    members: dict[tuple, int] = {}
-    representatives: list[Staff] = []
-    for person in problem.staff:
-        key = staff_key(person)
-        if key not in members:
-            members[key] = len(representatives)
-            representatives.append(replace(person, sites=frozenset({ALL_SITES})))
-        class_of.append(members[key])
+    class_of, representatives = staff_classes(problem)
     local_cache: dict[str, list[int]] = {}
     eligible_cache: dict[tuple, frozenset[int]] = {}
     pairs_cache: dict[tuple, tuple[int, ...]] = {}

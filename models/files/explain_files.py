@@ -10,7 +10,7 @@ import pandas as pd
 
 from models.domain.names import Names
 from models.domain.problem import Problem
-from models.files.safe import write_csv
+from models.files.safe import write_csv, write_rows
 from models.files.tables import text_table
 from models.workflows.explanations import EXPLAIN_COLUMNS, ExplainRow, staff_id
 from models.workflows.placement import Placement
@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # a type only: writing explain.csv does not load the solver
 
 
 def write_explain(rows: Iterable[ExplainRow], path: Path, columns: tuple[str, ...] = EXPLAIN_COLUMNS) -> None:
-    write_csv(pd.DataFrame([r.cells() for r in rows], columns=list(columns)), path)  # formula-proof ids
+    # ids, words and whole numbers only: the csv module writes pandas' bytes without building a table
+    write_rows(columns, ([cells[c] for c in columns] for cells in (r.cells() for r in rows)), path)
 
 
 EXACT_COLUMNS = (*EXPLAIN_COLUMNS[:8], "status", "moves", "as_planned_cost_delta")

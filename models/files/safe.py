@@ -14,12 +14,13 @@ Two promises to the director:
 from __future__ import annotations
 
 import contextlib
+import csv
 import ctypes
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -54,6 +55,20 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write a table as CSV with formula-proof text cells."""
     safe_frame(frame).to_csv(path, index=False)
+
+
+def write_rows(columns: Sequence[str], rows: Iterable[Sequence[object]], path: Path) -> None:
+    """Write rows of ids, words and whole numbers as CSV, the bytes :func:`write_csv` writes for them.
+
+    For a long table of such cells (explain.csv): no table is built, each text cell is made
+    :func:`spreadsheet_safe` and the rows go through the csv module with the settings pandas uses (comma,
+    minimal quoting, the system line end). Floats and booleans are not for this writer (pandas formats them).
+    """
+    safe = spreadsheet_safe
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator=os.linesep, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(columns)
+        writer.writerows([safe(cell) for cell in row] for row in rows)
 
 
 def _bad_out(out_dir: Path, why: str) -> InputError:

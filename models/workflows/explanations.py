@@ -21,11 +21,12 @@ forbids, the verdict is ``at_cap`` and names the cap.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from models.domain.candidates import staff_by_site
+from models.domain.candidates import staff_by_site, staff_classes, student_class
 from models.domain.plan import Plan
 from models.domain.problem import ALL_SITES, Problem
 from models.domain.rule_table import (
@@ -37,6 +38,7 @@ from models.domain.rule_table import (
     profile_key,
 )
 from models.workflows.marginal import KEEP, CapHit, Change, PlanState, Priced, TermsDelta
+from models.workflows.scoring import COSTLIER_KEY, Eligible, Scorer
 
 COSTLIER, AT_CAP, INELIGIBLE, NONE = "costlier", "at_cap", "ineligible", "none"
 _ORDER = {COSTLIER: 0, AT_CAP: 1, INELIGIBLE: 2}
@@ -86,24 +88,50 @@ class Explainer:
     """Alternatives for every (student, role) of a plan; eligibility is looked up once per profile.
 
     Every eligible person is scored (verdict and cost); words are written only
-    for the nearest ones kept.
+    for the nearest ones kept. The rules are evaluated once per class of staff
+    (``candidates.staff_classes``) and class of student, and a service's
+    alternatives are priced together (``scoring.ServiceScorer``).
     """
 
     def __init__(self, problem: Problem, plan: Plan | PlanState) -> None:
         self.problem = problem
         self.state = plan if isinstance(plan, PlanState) else PlanState(problem, plan)
         self.by_site = staff_by_site(problem)
+        self.scorer = Scorer(self.state)
+        self._class_of, self._representatives = staff_classes(problem)
+        self._local: dict[str, list[int]] = {}
+        self._deliverers: dict[tuple[str, str], list[int]] = {}
+        self._verdicts: dict[tuple, dict[int, tuple[Blocked | None, int]]] = {}  # (student class, role) -> class ->
         self._pools: dict[tuple, dict[int, tuple[Blocked | None, int]]] = {}
+        self._eligible: dict[tuple, frozenset[int]] = {}
         self._keys: dict[int, tuple] = {}
         self._modes: dict[tuple[int, int], tuple] = {}
 
     def local(self, site: str) -> list[int]:
-        return sorted(set(self.by_site.get(site, ())) | set(self.by_site.get(ALL_SITES, ())))
+        local = self._local.get(site)
+        if local is None:
+            local = self._local[site] = sorted(set(self.by_site.get(site, ())) | set(self.by_site.get(ALL_SITES, ())))
+        return local
+
+    def _people_for(self, site: str, role: str) -> list[int]:
+        """The staff at the site whose role delivers ``role`` (everyone at the site for the case)."""
+        key = (site, role)
+        people = self._deliverers.get(key)
+        if people is None:
+            local = self.local(site)
+            if role == CASE_MANAGER:
+                people = local
+            else:
+                roles, staff = self.problem.rules.roles, self.problem.staff
+                people = [p for p in local if (spec := roles.get(staff[p].role)) and role in spec.delivers]
+            self._deliverers[key] = people
+        return people
 
     def pool(self, s: int, role: str) -> dict[int, tuple[Blocked | None, int]]:
         """Person -> (first blocking rule or None, number of rules blocking), for the staff at the student's site.
 
-        For a service: the people whose role delivers it; for the case: everyone at the site.
+        For a service: the people whose role delivers it; for the case: everyone at the site. Everyone
+        here serves the site, so the rules decide as for their class's representative.
         """
         student = self.problem.students[s]
         profile = self._keys.get(s)
@@ -112,13 +140,19 @@ class Explainer:
         key = (profile, role)
         pool = self._pools.get(key)
         if pool is None:
-            rules, people = self.problem.rules, self.problem.staff
+            general = (student_class(student), role)
+            verdicts = self._verdicts.get(general)
+            if verdicts is None:
+                verdicts = self._verdicts[general] = {}
+            rules, class_of, representatives = self.problem.rules, self._class_of, self._representatives
             pool = {}
-            for p in self.local(student.site):
-                if role != CASE_MANAGER and role not in rules.roles.get(people[p].role, _NO_ROLE).delivers:
-                    continue
-                blocked = blocking_rules(rules, student, people[p], role)
-                pool[p] = (blocked[0] if blocked else None, len(blocked))
+            for p in self._people_for(student.site, role):
+                c = class_of[p]
+                entry = verdicts.get(c)
+                if entry is None:
+                    blocked = blocking_rules(rules, student, representatives[c], role)
+                    entry = verdicts[c] = (blocked[0] if blocked else None, len(blocked))
+                pool[p] = entry
             self._pools[key] = pool
         return pool
 
@@ -135,20 +169,58 @@ class Explainer:
 
     def alternatives(self, s: int, role: str, limit: int | None = NEAREST) -> list[Alternative]:
         """The nearest alternatives, costlier first by cost_delta, then at_cap, then ineligible."""
+        scored, modes = self._scored(s, role)
+        if not scored:
+            return [Alternative(s, role, self.chosen(s, role), None, NONE, why=self._nobody(s, role))]
+        kept = heapq.nsmallest(limit, scored) if limit is not None else sorted(scored)
+        return [self._costlier(s, role, p, modes.get(p)) if modes is not None and key[0] == COSTLIER_KEY
+                else self.explain(s, role, p) for key, p in kept]
+
+    def scored(self, s: int, role: str) -> list[tuple[tuple[int, int, int, int], int]]:
+        """(sort key, person) for everyone at the site but the plan's choice; the key orders explain.csv's rows.
+
+        Key: (0 costlier / 1 at_cap / 2 ineligible, cost or rules blocking, the blocking rule's place, person).
+        """
+        return self._scored(s, role)[0]
+
+    def _scored(self, s: int, role: str) -> tuple[list[tuple[tuple[int, int, int, int], int]], dict | None]:
+        """The scored people, and each case manager's cheapest mode (None: priced one pair at a time)."""
         chosen = self.chosen(s, role)
         scored = []
+        eligible = []
         for p, (blocked, n_blocking) in self.pool(s, role).items():
             if p == chosen:
                 continue
             if blocked is not None:
                 scored.append(((_ORDER[INELIGIBLE], n_blocking, -_RULE_ORDER.get(blocked.rule, 0), p), p))
             else:
-                verdict, cost = self._score(s, role, p)
-                scored.append(((_ORDER[verdict], cost, 0, p), p))
-        if not scored:
-            return [Alternative(s, role, chosen, None, NONE, why=self._nobody(s, role))]
-        kept = heapq.nsmallest(limit, scored) if limit is not None else sorted(scored)
-        return [self.explain(s, role, p) for _, p in kept]
+                eligible.append(p)
+        if self.scorer.covers(s):
+            modes: dict[int, str | None] = {}
+            if role == CASE_MANAGER:
+                together = self.scorer.manager_scores(s, eligible, self.eligible(s), modes)
+            else:
+                together = self.scorer.service_scores(self._demand(s, role), eligible)
+            scored += [((order, cost, 0, p), p) for p, (order, cost) in zip(eligible, together, strict=True)]
+            return scored, modes
+        for p in eligible:  # what the fast pricing does not cover (workload balance, locked students)
+            verdict, cost = self._score(s, role, p)
+            scored.append(((_ORDER[verdict], cost, 0, p), p))
+        return scored, None
+
+    def eligible(self, s: int) -> Eligible:
+        """The people at the student's site who may deliver each of the student's best-practice services."""
+        profile = self._keys.get(s)
+        if profile is None:
+            profile = self._keys[s] = profile_key(self.problem.students[s])
+        found = {}
+        for service in self.state.ranked(s):
+            people = self._eligible.get((profile, service))
+            if people is None:
+                people = self._eligible[(profile, service)] = frozenset(
+                    p for p, (blocked, _) in self.pool(s, service).items() if blocked is None)
+            found[service] = people
+        return found
 
     def explain(self, s: int, role: str, p: int) -> Alternative:
         """One alternative in words: ``p`` taking ``role`` for student ``s``."""
@@ -165,17 +237,37 @@ class Explainer:
                              f"{staff_id(self.problem, p)} delivering {role}", change)
         return self._manager(s, chosen, p)
 
+    def _costlier(self, s: int, role: str, p: int, service: str | None) -> Alternative:
+        """A costlier row the scorer priced (a case manager in the mode that took over ``service``, None: none)."""
+        scorer, chosen = self.scorer, self.chosen(s, role)
+        if role != CASE_MANAGER:
+            d = self._demand(s, role)
+            priced = Priced(scorer.terms(s, p, d, manage=False))
+            return self._row(s, role, chosen, p, priced, f"{staff_id(self.problem, p)} delivering {role}",
+                             Change(s, ((d, p),)))
+        if service is None:
+            priced = Priced(scorer.terms(s, p, None, manage=True))
+            return self._row(s, role, chosen, p, priced, self._what(s, p, None), Change(s, manager=p))
+        d = self._demand(s, service)
+        priced = Priced(scorer.terms(s, p, d, manage=True))
+        return self._row(s, role, chosen, p, priced, self._what(s, p, service), Change(s, ((d, p),), manager=p))
+
+    def _what(self, s: int, p: int, service: str | None) -> str:
+        """``p`` managing the case, in the mode that also takes over ``service`` (None: as planned)."""
+        problem, state, pid = self.problem, self.state, staff_id(self.problem, p)
+        if service is not None:
+            d = self._demand(s, service)
+            return (f"{pid} delivering {service} (from {staff_id(problem, state.providers[d]) or 'nobody'}) "
+                    f"and managing the case")
+        delivered = sorted(state.delivered(s, p) & set(state.ranked(s)))
+        return f"{pid} managing the case ({'delivering ' + '/'.join(delivered) if delivered else 'coordinating'})"
+
     def _score(self, s: int, role: str, p: int) -> tuple[str, int]:
         if role != CASE_MANAGER:
             priced = self.state.price(Change(s, ((self._demand(s, role), p),)))
             if priced.delta is not None:
                 return COSTLIER, priced.delta.total
             return (AT_CAP, 0) if priced.cap is not None else (INELIGIBLE, 0)
-        state = self.state
-        delivered = state.delivered(s, p)
-        if not any(service not in delivered and self.may(s, p, service) for service in state.ranked(s)):
-            total = state.manager_total(s, p)  # managing as planned is the only mode: the fast path
-            return (INELIGIBLE, 0) if total is None else (COSTLIER, total)
         modes, natural_hit = self._manager_modes(s, p)
         if natural_hit is not None:
             return AT_CAP, 0
@@ -227,18 +319,10 @@ class Explainer:
 
     def _manager(self, s: int, chosen: int | None, p: int) -> Alternative:
         """The best mode for ``p`` as case manager; at_cap when the best-practice mode needs a seat the cap forbids."""
-        problem, state = self.problem, self.state
+        problem = self.problem
         modes, natural_hit = self._manager_modes(s, p)
         pid = staff_id(problem, p)
-
-        def what(service: str | None) -> str:
-            if service is not None:
-                d = self._demand(s, service)
-                return (f"{pid} delivering {service} (from {staff_id(problem, state.providers[d]) or 'nobody'}) "
-                        f"and managing the case")
-            delivered = sorted(state.delivered(s, p) & set(state.ranked(s)))
-            return f"{pid} managing the case ({'delivering ' + '/'.join(delivered) if delivered else 'coordinating'})"
-
+        what = functools.partial(self._what, s, p)
         allowed = [m for m in modes if m[1].delta is not None]
         best = min(allowed, key=lambda m: m[1].delta.total) if allowed else None
         if natural_hit is not None:
@@ -278,13 +362,6 @@ class Explainer:
     def rows(self) -> Iterator[Alternative]:
         for s in range(len(self.problem.students)):
             yield from self.student_rows(s)
-
-
-class _NoRole:
-    delivers: frozenset[str] = frozenset()
-
-
-_NO_ROLE = _NoRole()
 
 
 EXPLAIN_COLUMNS = ("student_id", "role", "chosen", "alternative", "verdict", "rule", "cost_delta", "why",

@@ -160,15 +160,20 @@ class PlanState:
             return set()
         problem = self.problem
         if not providers:
-            by_staff = self._delivered.get(s)
-            if by_staff is None:
-                by_staff = self._delivered[s] = {}
-                for d in problem.demands_of[s]:
-                    if self.providers[d] is not None:
-                        by_staff.setdefault(self.providers[d], set()).add(problem.demands[d].service)
-            return by_staff.get(staff, set())
+            return self.delivered_by(s).get(staff, set())
         return {problem.demands[d].service for d in problem.demands_of[s]
                 if providers.get(d, self.providers[d]) == staff}
+
+    def delivered_by(self, s: int) -> dict[int, set[str]]:
+        """The people delivering services to student ``s`` as planned, with their services."""
+        by_staff = self._delivered.get(s)
+        if by_staff is None:
+            by_staff = self._delivered[s] = {}
+            problem = self.problem
+            for d in problem.demands_of[s]:
+                if self.providers[d] is not None:
+                    by_staff.setdefault(self.providers[d], set()).add(problem.demands[d].service)
+        return by_staff
 
     def ranked(self, s: int) -> tuple[str, ...]:
         """The student's best-practice services, best first (looked up once per student)."""
@@ -260,22 +265,6 @@ class PlanState:
             index = self.problem.staff_index.get(current)
             continuity = w.change_case_manager * ((new != index) - (old != index))
         return served, balance, continuity
-
-    def manager_total(self, s: int, manager: int) -> int | None:
-        """``price(Change(s, manager=manager)).delta.total`` without building the change (None: a lock forbids it).
-
-        The explanations score every person at a student's site this way; the same terms as :meth:`price`.
-        """
-        if self.problem.students[s].locked and self._locked(s, {}, manager):
-            return None
-        if manager == self.managers[s]:
-            return 0
-        if self.on_workload:  # the general path prices workload and travel
-            priced = self.price(Change(s, manager=manager))
-            return None if priced.delta is None else priced.delta.total
-        served, balance, continuity = self._manager_terms(s, self.managers[s], manager)
-        rank_after = self.rank(s, manager) or 0
-        return served + balance + continuity + self.weights.best_practice_rank * (rank_after - self.planned_rank(s))
 
     def _workload_steps(self, s: int, new: dict[int, int | None],
                         manager: int | None) -> dict[int, tuple[int, dict[str, int]]]:
