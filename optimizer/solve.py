@@ -378,7 +378,10 @@ def _solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions,
     """
     roles = binding_average_caps(problem, cands)
     components = split(problem, cands, couple=roles)
-    flow = (workload_flow_plan if balances_workload(problem) else flow_plan)(problem, cands, components)
+    if balances_workload(problem):  # a relaxation's bound; a quarter of the time left to improve the plan
+        flow = workload_flow_plan(problem, cands, components, seconds=(deadline - time.perf_counter()) / 4)
+    else:
+        flow = flow_plan(problem, cands, components)
     plan, parts, _ = keep_better(problem, flow.plan, greedy_plan(problem, cands), components, roles)
     bounds = list(flow.bounds)
     todo: list[Component] = []

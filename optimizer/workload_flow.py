@@ -6,19 +6,24 @@ service balance replaced by each person's convex cost of weekly minutes
 each over every legal plan (the minimum of a sum is at least the sum of the
 minima):
 
-1. **The terms without workload** (unserved, unassigned, best practice,
-   coordinators' case-management balance, continuity), with the unserved and
-   unassigned weights lowered by what piece 2 charges for them: the head-count
-   flow's bound (``optimizer/flow.py``) with the service balance weighing 0.
-2. **The workload balance**, plus the rest of the unserved and unassigned
-   weights: a min-cost flow where one unit is one minute. Each demand sends its
-   workload minutes to its eligible people (or, at a price per minute above
-   every marginal, to nobody), each student their case-management minutes to
-   whoever may manage them; each person's minutes leave through one arc per
-   segment of their convex curve, at its per-minute slope (scaled by
-   ``SCALE`` and rounded down). A service may be split across people and head
-   counts and travel are left out, so this is a relaxation: its optimum, scaled
-   back and rounded down, bounds the workload term from below.
+1. **Unserved, unassigned and coordinators' case-management balance**, with
+   the unserved and unassigned weights lowered by the most piece 2 charges for
+   one: the head-count flow's bound (``optimizer/flow.py``) with the service
+   balance, best practice and continuity weighing 0.
+2. **Workload, best practice and continuity**, plus the rest of the unserved
+   and unassigned weights: a min-cost flow where one unit is one minute. Each
+   demand sends its workload minutes to its eligible people (continuity priced
+   per minute on the arcs to anyone but the provider on record) or, at a price
+   per minute above every marginal, to nobody; each student sends their
+   case-management minutes to whoever may manage them, priced per minute at the
+   lowest best-practice rank that person could have plus continuity; each
+   person's minutes leave through one arc per segment of their convex curve, at
+   its per-minute slope. A person who is someone's only eligible provider or
+   case manager at several sites pays those trips up front (leaving that pupil
+   to nobody is priced one trip higher). Every price is scaled by ``SCALE`` and
+   rounded down. A service may be split across people, head counts and the
+   other trips are left out: a relaxation, so its optimum bounds piece 2 from
+   below.
 
 Plans: the head-count flow plan, priced on workload, then improved by moves
 of one service or one case to another eligible person with room
@@ -32,8 +37,6 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from models.domain.candidates import Candidates
 from models.domain.objective import best_practice_services, coordinating_rank
 from models.domain.problem import Problem
@@ -43,7 +46,6 @@ from optimizer.flow import FlowResult, flow_plan
 from optimizer.flow_graph import Graph
 from optimizer.workload_moves import improve_on_workload
 
-LAST_MINUTES: list[int] = []
 SCALE = 10_000  # costs per minute in 1/SCALE units: the rounding down loses < 1/SCALE per minute
 IMPROVE_SECONDS = 10.0  # at most this long improving the flow plan by single moves
 _UNLIMITED = 1 << 40
@@ -59,41 +61,71 @@ def _owners(problem: Problem, components: Sequence[Component]) -> tuple[list[int
     return of_student, of_staff
 
 
-def _per_minute(problem: Problem) -> tuple[list[list[tuple[int, int]]], int]:
-    """Per person: (minutes, scaled cost per minute) arcs above their fixed minutes; and the price per minute
-    of nobody (above every person's steepest slope)."""
+def _per_minute(problem: Problem, forced: Sequence[int]) -> tuple[list[list[tuple[int, int]]], list[int], int]:
+    """Per person: (minutes, scaled cost per minute) arcs above their fixed and ``forced`` minutes, and the
+    scaled cost of those forced minutes; and the price per minute of nobody (above every steepest slope)."""
     fixed = fixed_minutes(problem)
     arcs: list[list[tuple[int, int]]] = []
+    constants: list[int] = []
     steepest = 0
     for p, person in enumerate(problem.staff):
-        if not person.available:
+        curve = person_curve(problem, person) if person.available else None
+        if curve is None or not curve.slope:
             arcs.append([(_UNLIMITED, 0)])
-            continue
-        curve = person_curve(problem, person)
-        if not curve.slope:
-            arcs.append([(_UNLIMITED, 0)])
+            constants.append(0)
             continue
         out = []
+        start, constant = fixed[p] + forced[p], 0
         last = len(curve.slope) - 1
         for k, slope in enumerate(curve.slope):
             high = _UNLIMITED if k == last else (k + 1) * curve.step
-            low = max(fixed[p], k * curve.step)
+            cost = SCALE * slope // curve.step
+            steepest = max(steepest, cost)
+            # the forced minutes [fixed, start) in this segment are paid whatever the plan
+            constant += cost * max(0, min(high, start) - max(fixed[p], k * curve.step))
+            low = max(start, k * curve.step)
             if high > low:
-                cost = SCALE * slope // curve.step
                 out.append((high - low, cost))
-                steepest = max(steepest, cost)
         arcs.append(out)
-    return arcs, steepest + 1
+        constants.append(constant)
+    return arcs, constants, steepest + 1
 
 
-def minutes_bound(problem: Problem, cands: Candidates, components: Sequence[Component]) -> tuple[list[float], int]:
-    """Piece 2: per component, a lower bound of (workload balance + ``nobody`` per unserved minute and per
-    unassigned case-management minute); and ``nobody``, scaled by ``SCALE``."""
+def forced_travel(problem: Problem, cands: Candidates) -> tuple[list[int], set[int], set[int]]:
+    """Travel every plan that serves everyone pays: per person, the sites beyond the first where they are
+    someone's only eligible provider or case manager; and those demands and students."""
+    workload = problem.rules.workload
+    sites: list[set[str]] = [set() for _ in problem.staff]
+    demands, students = set(), set()
+    for d, demand in enumerate(problem.demands):
+        if len(cands.providers[d]) == 1 and service_workload(workload, demand) > 0:
+            sites[cands.providers[d][0]].add(problem.students[demand.student].site)
+            demands.add(d)
+    if workload.case_management_minutes > 0:
+        for s, student in enumerate(problem.students):
+            if len(cands.managers[s]) == 1:
+                sites[cands.managers[s][0]].add(student.site)
+                students.add(s)
+    return [workload.travel_minutes * max(0, len(v) - 1) for v in sites], demands, students
+
+
+def minutes_bound(problem: Problem, cands: Candidates,
+                  components: Sequence[Component]) -> tuple[list[float], list[int]]:
+    """Piece 2: per component, a lower bound of (workload balance + a price per unserved service and per
+    unassigned student); and the highest of those prices (service, student), scaled by ``SCALE``."""
     workload = problem.rules.workload
     assert workload is not None
     w = problem.rules.weights
     of_student, of_staff = _owners(problem, components)
-    per_person, nobody = _per_minute(problem)
+    travel, forcing_demands, forcing_students = forced_travel(problem, cands)
+    per_person, constants, nobody = _per_minute(problem, travel)
+    # leaving an only-eligible person's pupil to nobody saves that person a trip: nobody pays for it too
+
+    def to_nobody(minutes: int, forcing: bool) -> int:
+        """Price per minute of leaving these minutes to nobody."""
+        return nobody + (-(-nobody * workload.travel_minutes // minutes) if forcing else 0)
+
+    dearest = [0, 0]  # the most a service, a case costs piece 2 when left to nobody (scaled)
     n_d, n_s, n_p = len(problem.demands), len(problem.students), len(problem.staff)
     person_base, sink = n_d + n_s, n_d + n_s + n_p
     graph = Graph()
@@ -109,7 +141,9 @@ def minutes_bound(problem: Problem, cands: Candidates, components: Sequence[Comp
         for p in cands.providers[d]:
             moved = SCALE * w.change_provider // minutes if current is not None and p != current else 0
             graph.arc(d, person_base + p, minutes, moved, owner)
-        graph.arc(d, sink, minutes, nobody, owner)
+        price = to_nobody(minutes, d in forcing_demands)
+        dearest[0] = max(dearest[0], price * minutes)
+        graph.arc(d, sink, minutes, price, owner)
     case = workload.case_management_minutes
     if case > 0:
         rules, weight = problem.rules, w.best_practice_rank
@@ -133,22 +167,22 @@ def minutes_bound(problem: Problem, cands: Candidates, components: Sequence[Comp
                 price = weight * rank + (w.change_case_manager if current_manager is not None and q != current_manager
                                          else 0)
                 graph.arc(node, person_base + q, case, SCALE * price // case, owner)
-            graph.arc(node, sink, case, nobody, owner)
+            price = to_nobody(case, s in forcing_students)
+            dearest[1] = max(dearest[1], price * case)
+            graph.arc(node, sink, case, price, owner)
     total = sum(supplies.values())
     for p, arcs in enumerate(per_person):
         for minutes, cost in arcs:
             graph.arc(person_base + p, sink, min(minutes, total), cost, of_staff[p])
     supplies[sink] = -total
-    flows, per_owner = graph.solve(supplies, max(1, len(components)))
-    heads = np.asarray(graph.heads)
-    into = np.bincount(heads[heads < sink] - person_base, weights=flows[heads < sink], minlength=n_p)
-    LAST_MINUTES[:] = [int(x) for x in into]
+    _, per_owner = graph.solve(supplies, max(1, len(components)))
     # each person's cost is measured from the rounded-up cost at their fixed minutes: at most 1 below
-    correction = [0] * max(1, len(components))
+    correction = [0.0] * max(1, len(components))
     for p, f in enumerate(fixed_minutes(problem)):
         if f and problem.staff[p].available:
             correction[of_staff[p]] += 1
-    return [per_owner[i] / SCALE - correction[i] for i in range(max(1, len(components)))], nobody
+        correction[of_staff[p]] -= constants[p] / SCALE
+    return [per_owner[i] / SCALE - correction[i] for i in range(max(1, len(components)))], dearest
 
 
 def _without_workload(problem: Problem, unserved: int, unassigned: int) -> Problem:
@@ -174,11 +208,9 @@ def workload_bound(problem: Problem, cands: Candidates, components: Sequence[Com
     """Per component, a proven lower bound of the workload objective (pieces 1 and 2 above)."""
     workload, w = problem.rules.workload, problem.rules.weights
     assert workload is not None
-    minutes, nobody = minutes_bound(problem, cands, components)
-    longest = max((service_workload(workload, d) for d in problem.demands), default=0)
+    minutes, dearest = minutes_bound(problem, cands, components)
     # what piece 2 charges an unserved service or an unassigned student at most, in whole cost units
-    unserved_part = math.ceil(nobody * longest / SCALE)
-    unassigned_part = math.ceil(nobody * workload.case_management_minutes / SCALE)
+    unserved_part, unassigned_part = (math.ceil(x / SCALE) for x in dearest)
     rest = flow_plan(_without_workload(problem, w.unserved_service - unserved_part,
                                        w.unassigned_student - unassigned_part), cands, components)
     return [math.ceil(a + b - 1e-9) for a, b in zip(minutes, rest.bounds, strict=True)]
@@ -186,8 +218,8 @@ def workload_bound(problem: Problem, cands: Candidates, components: Sequence[Com
 
 def workload_flow_plan(problem: Problem, cands: Candidates, components: Sequence[Component],
                        seconds: float = IMPROVE_SECONDS) -> FlowResult:
-    """The head-count flow plan improved on workload (for at most ``seconds``), and the workload bound,
-    per component."""
+    """The head-count flow plan improved on workload (for at most ``seconds``, and at most
+    ``IMPROVE_SECONDS``), and the workload bound, per component."""
     plan = flow_plan(on_head_counts(problem), cands, components).plan
-    plan = improve_on_workload(problem, cands, plan, seconds)
+    plan = improve_on_workload(problem, cands, plan, min(seconds, IMPROVE_SECONDS))
     return FlowResult(plan=plan, bounds=tuple(workload_bound(problem, cands, components)))
