@@ -182,6 +182,20 @@ def test_a_worker_killed_mid_sweep_costs_only_its_task(tmp_path, scheduler):
     assert not [p for p in out.rglob(".*") if p.is_dir()]  # the dead worker's half-written folder is gone
 
 
+def _worker_settings() -> tuple[str | None, bool]:
+    import dask
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), dask.config.get("distributed.worker.profile.enabled")
+
+
+def test_local_cluster_workers_plan_without_dasks_profiler_or_memory_trimming(scheduler):
+    # each costs a plan several per cent of CPU on a worker (benchmarks/README.md, "Sweeps")
+    with dask_client(scheduler) as client:
+        client.wait_for_workers(2, timeout=60)  # a worker killed by an earlier test is being restarted
+        seen = client.run(_worker_settings)
+    assert len(seen) == 2 and set(seen.values()) == {(None, False)}
+
+
 def test_missing_files_and_scenario_clashes_are_reported_without_a_cluster(tmp_path):
     districts, scenarios = make_sweep(tmp_path)
     (districts / "east").mkdir()

@@ -22,6 +22,26 @@ RETRIES = 1  # a task that raises (a file share blinking, say) is tried once mor
 ALLOWED_DEATHS = 2
 
 
+# A local cluster's workers run one plan at a time, each ~80% pure Python (the explanations and the
+# workbook) on a 2-core machine. Dask's defaults made the same run cost 26-36% more CPU on a worker than in
+# one process (benchmarks/README.md, "Sweeps"); these settings take that back to a few per cent:
+LOCAL_TUNING: dict[str, Any] = {
+    # The nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536. Setting it switches off glibc's adaptive
+    # mmap threshold, so every large table is mmap'd and page-faulted in afresh: 3x the page faults and ~8%
+    # more CPU per run here. None leaves glibc's default (a MALLOC_TRIM_THRESHOLD_ in the environment still wins).
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # The statistical profiler samples the task thread's stack every 10 ms, taking the GIL from the plan.
+    "distributed.worker.profile.enabled": False,
+    # Event-loop health ticks (20 ms) and memory / system polling (100 / 500 ms) each wake a thread that
+    # needs the GIL; every few seconds is plenty for plans of a second or more.
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    # Tasks are queued on the scheduler and handed out as workers free up; nothing to steal.
+    "distributed.scheduler.work-stealing": False,
+}
+
+
 class ClusterError(RuntimeError):
     """The cluster cannot be reached or started; the message says which address."""
 
@@ -68,7 +88,8 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         finally:
             client.close()
         return
-    config = {"distributed.scheduler.allowed-failures": ALLOWED_DEATHS, "distributed.worker.daemon": True}
+    config = {"distributed.scheduler.allowed-failures": ALLOWED_DEATHS, "distributed.worker.daemon": True,
+              **LOCAL_TUNING}
     with dask.config.set(config), LocalCluster(n_workers=workers or machine_cores(), threads_per_worker=1,
                                                processes=True, dashboard_address=":0",
                                                silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
