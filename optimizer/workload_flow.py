@@ -18,9 +18,9 @@ minima):
    case-management minutes to whoever may manage them, priced per minute at the
    lowest best-practice rank that person could have plus continuity; each
    person's minutes leave through one arc per segment of their convex curve, at
-   its per-minute slope. A person who is someone's only eligible provider or
-   case manager at several sites pays those trips up front (leaving that pupil
-   to nobody is priced one trip higher). Every price is scaled by ``SCALE`` and
+   its per-minute slope. People who alone may serve pupils at more sites than
+   they are pay the trips that takes between them up front (``trip_groups``;
+   leaving such a pupil to nobody is priced one trip higher). Every price is scaled by ``SCALE`` and
    rounded down. A service may be split across people, head counts and the
    other trips are left out: a relaxation, so its optimum bounds piece 2 from
    below.
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 
 from models.domain.candidates import Candidates
@@ -61,52 +62,69 @@ def _owners(problem: Problem, components: Sequence[Component]) -> tuple[list[int
     return of_student, of_staff
 
 
-def _per_minute(problem: Problem, forced: Sequence[int]) -> tuple[list[list[tuple[int, int]]], list[int], int]:
-    """Per person: (minutes, scaled cost per minute) arcs above their fixed and ``forced`` minutes, and the
-    scaled cost of those forced minutes; and the price per minute of nobody (above every steepest slope)."""
+def _per_minute(problem: Problem) -> tuple[list[list[tuple[int, int]]], int]:
+    """Per person: (minutes, scaled cost per minute) arcs above their fixed minutes; and the price per minute
+    of nobody (above every person's steepest slope)."""
     fixed = fixed_minutes(problem)
     arcs: list[list[tuple[int, int]]] = []
-    constants: list[int] = []
     steepest = 0
     for p, person in enumerate(problem.staff):
         curve = person_curve(problem, person) if person.available else None
         if curve is None or not curve.slope:
             arcs.append([(_UNLIMITED, 0)])
-            constants.append(0)
             continue
         out = []
-        start, constant = fixed[p] + forced[p], 0
         last = len(curve.slope) - 1
         for k, slope in enumerate(curve.slope):
             high = _UNLIMITED if k == last else (k + 1) * curve.step
             cost = SCALE * slope // curve.step
             steepest = max(steepest, cost)
-            # the forced minutes [fixed, start) in this segment are paid whatever the plan
-            constant += cost * max(0, min(high, start) - max(fixed[p], k * curve.step))
-            low = max(start, k * curve.step)
+            low = max(fixed[p], k * curve.step)
             if high > low:
                 out.append((high - low, cost))
         arcs.append(out)
-        constants.append(constant)
-    return arcs, constants, steepest + 1
+    return arcs, steepest + 1
 
 
-def forced_travel(problem: Problem, cands: Candidates) -> tuple[list[int], set[int], set[int]]:
-    """Travel every plan that serves everyone pays: per person, the sites beyond the first where they are
-    someone's only eligible provider or case manager; and those demands and students."""
+def trip_groups(problem: Problem, cands: Candidates) -> tuple[list[tuple[frozenset[int], int]], set[int], set[int]]:
+    """Trips every plan that serves everyone pays, by groups of people: (people, trips), and the demands and
+    students that force them.
+
+    When the only people who may serve (or manage) pupils at K sites are G, they
+    visit those K sites between them, so their trips beyond each one's first
+    number at least K - |G|. Groups share no person (a trip is counted once).
+    """
     workload = problem.rules.workload
-    sites: list[set[str]] = [set() for _ in problem.staff]
-    demands, students = set(), set()
+    sites: dict[frozenset[int], set[str]] = defaultdict(set)
+    keys: dict[int, frozenset[int]] = {}  # candidate tuples are shared: one set per tuple
+
+    def key(people: tuple[int, ...]) -> frozenset[int]:
+        found = keys.get(id(people))
+        if found is None:
+            found = keys[id(people)] = frozenset(people)
+        return found
+
     for d, demand in enumerate(problem.demands):
-        if len(cands.providers[d]) == 1 and service_workload(workload, demand) > 0:
-            sites[cands.providers[d][0]].add(problem.students[demand.student].site)
-            demands.add(d)
+        if service_workload(workload, demand) > 0 and cands.providers[d]:
+            sites[key(cands.providers[d])].add(problem.students[demand.student].site)
     if workload.case_management_minutes > 0:
         for s, student in enumerate(problem.students):
-            if len(cands.managers[s]) == 1:
-                sites[cands.managers[s][0]].add(student.site)
-                students.add(s)
-    return [workload.travel_minutes * max(0, len(v) - 1) for v in sites], demands, students
+            if cands.managers[s]:
+                sites[key(cands.managers[s])].add(student.site)
+    ranked = sorted(((len(v) - len(k), -len(k), sorted(k), k) for k, v in sites.items() if len(v) > len(k)),
+                    reverse=True)
+    used: set[int] = set()
+    groups = []
+    for trips, _, _, people in ranked:
+        if used.isdisjoint(people):
+            used |= people
+            groups.append((people, trips))
+    chosen = {people for people, _ in groups}
+    demands = {d for d, demand in enumerate(problem.demands) if cands.providers[d]
+               and service_workload(workload, demand) > 0 and key(cands.providers[d]) in chosen}
+    students = {s for s in range(len(problem.students)) if cands.managers[s] and workload.case_management_minutes > 0
+                and key(cands.managers[s]) in chosen}
+    return groups, demands, students
 
 
 def minutes_bound(problem: Problem, cands: Candidates,
@@ -117,9 +135,9 @@ def minutes_bound(problem: Problem, cands: Candidates,
     assert workload is not None
     w = problem.rules.weights
     of_student, of_staff = _owners(problem, components)
-    travel, forcing_demands, forcing_students = forced_travel(problem, cands)
-    per_person, constants, nobody = _per_minute(problem, travel)
-    # leaving an only-eligible person's pupil to nobody saves that person a trip: nobody pays for it too
+    groups, forcing_demands, forcing_students = trip_groups(problem, cands)
+    per_person, nobody = _per_minute(problem)
+    # leaving such a group's pupil to nobody may save the group a trip: nobody pays for it too
 
     def to_nobody(minutes: int, forcing: bool) -> int:
         """Price per minute of leaving these minutes to nobody."""
@@ -170,6 +188,13 @@ def minutes_bound(problem: Problem, cands: Candidates,
             price = to_nobody(case, s in forcing_students)
             dearest[1] = max(dearest[1], price * case)
             graph.arc(node, sink, case, price, owner)
+    trip = workload.travel_minutes
+    for i, (people, trips) in enumerate(groups):  # the group's trips, to whichever of them it costs least
+        node, owner = sink + 1 + i, of_staff[min(people)]
+        supplies[node] = trip * trips
+        for p in sorted(people):
+            graph.arc(node, person_base + p, trip * trips, 0, owner)
+        graph.arc(node, sink, trip * trips, nobody, owner)
     total = sum(supplies.values())
     for p, arcs in enumerate(per_person):
         for minutes, cost in arcs:
@@ -177,11 +202,10 @@ def minutes_bound(problem: Problem, cands: Candidates,
     supplies[sink] = -total
     _, per_owner = graph.solve(supplies, max(1, len(components)))
     # each person's cost is measured from the rounded-up cost at their fixed minutes: at most 1 below
-    correction = [0.0] * max(1, len(components))
+    correction = [0] * max(1, len(components))
     for p, f in enumerate(fixed_minutes(problem)):
         if f and problem.staff[p].available:
             correction[of_staff[p]] += 1
-        correction[of_staff[p]] -= constants[p] / SCALE
     return [per_owner[i] / SCALE - correction[i] for i in range(max(1, len(components)))], dearest
 
 

@@ -180,3 +180,35 @@ def test_balance_on_is_the_rules_choice_and_defaults_to_workload_when_minutes_ar
     assert balance_choice(without) == ("students", "the students table gives no weekly service minutes")
     # the California file chooses head counts (workload is opt-in: see benchmarks/README.md)
     assert not balances_workload(dataclasses.replace(with_minutes, rules=district([], []).rules))
+
+
+def _on_workload(problem):
+    rules = problem.rules
+    return dataclasses.replace(problem, rules=dataclasses.replace(
+        rules, workload=dataclasses.replace(rules.workload, balance_on="workload")))
+
+
+@pytest.mark.parametrize("therapists", [1, 2])
+def test_the_workload_flow_bound_counts_the_trips_every_plan_pays_and_meets_the_optimum(therapists):
+    # one or two SLPs, the only ones serving three sites: between them they visit all three, so the trips
+    # beyond each one's first are at least 3 - therapists; the flows prove the plan optimal with no CP-SAT
+    from optimizer.decompose import binding_average_caps, split
+    from optimizer.solve import SolveOptions, planning_candidates, solve
+    from optimizer.workload_flow import trip_groups, workload_bound
+
+    pupils = [student(f"{site}{i}", "speech:60", primary="SLI", site=site) for site in "ABC" for i in range(2)]
+    people = [staff(f"slp{k}", "slp", "SLP", sites="A;B;C") for k in range(therapists)]
+    problem = _on_workload(district(pupils, people))
+    cands = planning_candidates(problem)
+    groups, _, _ = trip_groups(problem, cands)
+    assert [trips for _, trips in groups] == [3 - therapists]
+    exact = solve(problem, SolveOptions(time_limit=20, workers=1, flow=False))
+    assert exact.status == "OPTIMAL"
+    components = split(problem, cands, couple=binding_average_caps(problem, cands))
+    bound = sum(workload_bound(problem, cands, components))
+    if therapists == 2:  # a pupil's minutes are not split between two people: the relaxation stays below
+        assert bound < exact.objective
+        return
+    assert bound == exact.objective
+    fast = solve(problem, SolveOptions(time_limit=20, workers=1))
+    assert (fast.status, fast.objective, fast.best_bound) == ("OPTIMAL", exact.objective, exact.objective)
