@@ -90,7 +90,8 @@ def solver_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
                      help="Solver threads; 1 with a fixed seed gives the same plan every run.")(f)
     f = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-                     help="Seconds the solver may take.")(f)
+                     help="Seconds the solver may take: a deadline, at which the best plan so far is returned "
+                          "(always legal) with its proven bound.")(f)
     return f
 
 

@@ -66,6 +66,52 @@ def component_objectives(problem: Problem, plan: Plan, components: Sequence[Comp
     return out
 
 
+def component_loads(problem: Problem, plan: Plan, component: Component) -> Loads:
+    """The loads of the component's people (everyone else's read 0): what ``component_objectives`` needs
+    for that component alone, without a pass over the whole district's plan."""
+    rules = problem.rules
+    by_service: list[dict[str, int]] = [{} for _ in problem.staff]
+    served = [0] * len(problem.staff)
+    managed = [0] * len(problem.staff)
+    for d in component.demands:
+        p = plan.providers[d]
+        if p is not None:
+            service = problem.demands[d].service
+            by_service[p][service] = by_service[p].get(service, 0) + 1
+    for p in component.staff:
+        role = rules.roles.get(problem.staff[p].role)
+        served[p] = by_service[p].get(role.caseload_service, 0) if role and role.caseload_service else 0
+    for s in component.students:
+        m = plan.case_managers[s]
+        if m is not None:
+            managed[m] += 1
+    return Loads(tuple(served), tuple(by_service), tuple(managed))
+
+
+def broken_average_caps(problem: Problem, plan: Plan, roles: Sequence[str]) -> list[str]:
+    """The roles among ``roles`` whose district average the plan exceeds."""
+    loads = compute_loads(problem, plan)
+    return [role for role in roles if average_cap_room(problem, loads, role)[0] < 0]
+
+
+class ComponentPricer:
+    """One district-long plan to price one component's part at a time (the rest of it is ignored)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.providers: list[int | None] = [None] * len(problem.demands)
+        self.managers: list[int | None] = [None] * len(problem.students)
+
+    def objective(self, component: Component, providers: dict[int, int | None],
+                  managers: dict[int, int | None]) -> int:
+        for d, p in providers.items():
+            self.providers[d] = p
+        for s, m in managers.items():
+            self.managers[s] = m
+        plan = Plan(providers=tuple(self.providers), case_managers=tuple(self.managers))
+        return component_objectives(self.problem, plan, [component], component_loads(self.problem, plan, component))[0]
+
+
 def mix(plan: Plan, other: Plan, components: Sequence[Component]) -> Plan:
     """``plan`` with the given components' providers and case managers taken from ``other``."""
     providers, managers = list(plan.providers), list(plan.case_managers)

@@ -37,7 +37,7 @@ depend on the pupil, the flow is no longer exact and must only serve as a hint.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +47,7 @@ from models.domain.caps import balance_target, case_management_target, caseload_
 from models.domain.objective import best_practice_services, coordinating_rank
 from models.domain.plan import Plan
 from models.domain.problem import Problem
-from optimizer.better import component_objectives
+from optimizer.better import ComponentPricer
 from optimizer.decompose import Component
 from optimizer.flow_graph import Graph
 from optimizer.greedy import drop_unsupported_instruction
@@ -242,10 +242,13 @@ class _Network:
             self.manager_options(d, s, unserved_options, unserved, ranked)
             self.assign_arcs += [(a, d, _NONE) for a in range(first, len(self.graph.tails))]
 
-    def solve(self) -> tuple[dict[int, int | None], dict[int, int | None], np.ndarray]:
-        """(provider per demand unit, case manager per student unit, cost per component)."""
+    def solve(self, staff: Sequence[int] | None = None) -> tuple[dict[int, int | None], dict[int, int | None],
+                                                                np.ndarray]:
+        """(provider per demand unit, case manager per student unit, cost per component); ``staff``: the
+        people the units may reach (default: everyone)."""
         ctx, problem, rules, w = self.ctx, self.ctx.problem, self.ctx.rules, self.ctx.w
-        for p, person in enumerate(problem.staff):
+        for p in range(len(problem.staff)) if staff is None else staff:
+            person = problem.staff[p]
             if self.load_bound[p]:
                 cap = caseload_cap(rules, person)
                 limit = self.load_bound[p] if cap is None else min(cap, self.load_bound[p])
@@ -270,7 +273,8 @@ class _Network:
         return providers, managers, per_owner
 
 
-def _bound_flow(ctx: _Context, rich: frozenset[int]) -> tuple[list[int | None], np.ndarray]:
+def _bound_flow(ctx: _Context, rich: frozenset[int], component: Component) -> tuple[dict[int, int | None],
+                                                                                   np.ndarray]:
     """Providers of the joint relaxation and its cost per component (a valid lower bound).
 
     A student with a ranked service has their case manager ride on the
@@ -284,7 +288,8 @@ def _bound_flow(ctx: _Context, rich: frozenset[int]) -> tuple[list[int | None], 
     """
     problem, rules, w = ctx.problem, ctx.rules, ctx.w
     net = _Network(ctx)
-    for s, student in enumerate(problem.students):
+    for s in component.students:
+        student = problem.students[s]
         ranked = best_practice_services(rules, student)
         d0 = next((d for d in problem.demands_of[s] if ranked and problem.demands[d].service == ranked[0]), None)
         if d0 is None:
@@ -303,65 +308,99 @@ def _bound_flow(ctx: _Context, rich: frozenset[int]) -> tuple[list[int | None], 
                     net.demand_unit(d, fold, alternative, {_OTHER: alternative}, ranked=False)
             else:
                 net.demand_unit(d)
-    providers, _, per_owner = net.solve()
-    return [providers.get(d) for d in range(len(problem.demands))], per_owner
+    providers, _, per_owner = net.solve(component.staff)
+    return providers, per_owner
 
 
-def _manager_flow(ctx: _Context, providers: Sequence[int | None]) -> dict[int, int | None]:
+def _manager_flow(ctx: _Context, providers: dict[int, int | None], component: Component) -> dict[int, int | None]:
     """The best case manager of every student given the providers (an exact min-cost flow)."""
     problem, rules = ctx.problem, ctx.rules
     net = _Network(ctx)
-    for s, student in enumerate(problem.students):
-        ranked = best_practice_services(rules, student)
+    for s in component.students:
+        ranked = best_practice_services(rules, problem.students[s])
         net.student_unit(s, _lower_rank_options(ctx, s, ranked, None, providers))
-    _, managers, _ = net.solve()
+    _, managers, _ = net.solve(component.staff)
     return managers
 
 
-def flow_plan(problem: Problem, cands: Candidates, components: Sequence[Component]) -> FlowResult:
-    """The sequential flow plan (legal, R3 repaired) and per-component shares of a proven lower bound.
+@dataclass(frozen=True, slots=True)
+class ComponentFlow:
+    """What the flows found for one component, as soon as they found it."""
 
-    A first bound flow lets a student whose top-ranked service goes unserved pay
-    their cheapest other case manager without that person's balance; if the
-    plan and the bound do not meet, a second one routes exactly those students
-    through their options, case-management balance included (measured: the
-    rich routing for everyone doubles the arcs, and the first solve dominated).
+    index: int  # position in the components given
+    bound: int  # a valid lower bound on the component's objective
+    # the sequential flow plan's providers (demand -> staff) and case managers (student -> staff);
+    # None while only the bound is known
+    providers: dict[int, int | None] | None = None
+    managers: dict[int, int | None] | None = None
+    objective: int | None = None  # of that plan, on the component
+
+
+def component_flows(problem: Problem, cands: Candidates, components: Sequence[Component],
+                    order: Sequence[int] | None = None) -> Iterator[ComponentFlow]:
+    """Each component's flow bound, then its plan (legal, R3 repaired), in ``order`` (default: as given);
+    a later item for the same component is at least as good. A first bound flow lets a student whose
+    top-ranked service goes unserved pay their cheapest other case manager without that person's balance;
+    if plan and bound do not meet, a second one routes exactly those students through their options,
+    case-management balance included (measured: the rich routing for everyone doubles the arcs, and the
+    first solve dominated).
     """
     ctx = _Context(problem, cands, components)
-    plan, bounds, unserved_tops = _plan_and_bound(ctx, frozenset())
-    if unserved_tops and sum(component_objectives(problem, plan, components)) > sum(bounds):
+    scratch = ComponentPricer(problem)
+    for i in range(len(components)) if order is None else order:
+        component = components[i]
+        providers, bound, unserved_tops = _bound_and_providers(ctx, component, i, frozenset())
+        yield ComponentFlow(i, bound)
+        managers = _manager_flow(ctx, providers, component)
+        cost = scratch.objective(component, providers, managers)
+        yield ComponentFlow(i, bound, providers, managers, cost)
+        if not unserved_tops or cost <= bound:
+            continue
         # who goes unserved is a choice among everyone competing for the same people
         short = {p for d in unserved_tops for p in cands.providers[d]}
-        rich = frozenset(problem.demands[d].student for d in _top_demands(problem)
+        rich = frozenset(problem.demands[d].student for d in _top_demands(problem, component.students)
                          if d in unserved_tops or not short.isdisjoint(cands.providers[d]))
-        richer, richer_bounds, _ = _plan_and_bound(ctx, rich)
-        if sum(richer_bounds) >= sum(bounds):
-            bounds = richer_bounds
-        if sum(component_objectives(problem, richer, components)) < sum(component_objectives(problem, plan,
-                                                                                               components)):
-            plan = richer
-    return FlowResult(plan=plan, bounds=bounds)
+        richer, richer_bound, _ = _bound_and_providers(ctx, component, i, rich)
+        richer_managers = _manager_flow(ctx, richer, component)
+        bound = max(bound, richer_bound)
+        richer_cost = scratch.objective(component, richer, richer_managers)
+        if richer_cost < cost:
+            providers, managers, cost = richer, richer_managers, richer_cost
+        yield ComponentFlow(i, bound, providers, managers, cost)
 
 
-def _top_demands(problem: Problem) -> list[int]:
+def flow_plan(problem: Problem, cands: Candidates, components: Sequence[Component]) -> FlowResult:
+    """The sequential flow plan (legal, R3 repaired) and per-component shares of a proven lower bound."""
+    providers: list[int | None] = [None] * len(problem.demands)
+    managers: list[int | None] = [None] * len(problem.students)
+    bounds = [0] * len(components)
+    for found in component_flows(problem, cands, components):
+        bounds[found.index] = max(bounds[found.index], found.bound)
+        for d, p in (found.providers or {}).items():
+            providers[d] = p
+        for s, m in (found.managers or {}).items():
+            managers[s] = m
+    return FlowResult(plan=Plan(providers=tuple(providers), case_managers=tuple(managers)), bounds=tuple(bounds))
+
+
+def _top_demands(problem: Problem, students: Sequence[int]) -> list[int]:
     """Each student's demand for their top-ranked service (SDC > RSP > speech > ...), when they have one."""
     out = []
-    for s, student in enumerate(problem.students):
-        ranked = best_practice_services(problem.rules, student)
+    for s in students:
+        ranked = best_practice_services(problem.rules, problem.students[s])
         if ranked:
             out += [d for d in problem.demands_of[s] if problem.demands[d].service == ranked[0]]
     return out
 
 
-def _plan_and_bound(ctx: _Context, rich: frozenset[int]) -> tuple[Plan, tuple[int, ...], set[int]]:
-    """(plan, bound per component, top-ranked demands the bound flow left unserved)."""
+def _bound_and_providers(ctx: _Context, component: Component, index: int,
+                         rich: frozenset[int]) -> tuple[dict[int, int | None], int, set[int]]:
+    """(providers, the component's bound, top-ranked demands the bound flow left unserved)."""
     problem = ctx.problem
-    providers, bound = _bound_flow(ctx, rich)
-    unserved_tops = {d for d in _top_demands(problem) if providers[d] is None}
-    drop_unsupported_instruction(problem, providers)
-    managers = _manager_flow(ctx, providers)
-    plan = Plan(providers=tuple(providers), case_managers=tuple(managers.get(s) for s in range(len(problem.students))))
-    return plan, tuple(int(b) for b in bound[: ctx.n_comp]), unserved_tops
+    providers, bound = _bound_flow(ctx, rich, component)
+    unserved_tops = {d for d in _top_demands(problem, component.students) if providers.get(d) is None}
+    drop_unsupported_instruction(problem, providers, component.students)
+    return providers, int(bound[index]), unserved_tops
 
 
 def separable_core(problem: Problem, cands: Candidates) -> tuple[Plan, int]:

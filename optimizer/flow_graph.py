@@ -46,12 +46,18 @@ class Graph:
     def solve(self, supplies: dict[int, int], n_owners: int) -> tuple[np.ndarray, np.ndarray]:
         """(flow per arc, cost per owner) of a min-cost flow."""
         flow = min_cost_flow.SimpleMinCostFlow()
+        tails = np.asarray(self.tails, dtype=np.int64)
+        heads = np.asarray(self.heads, dtype=np.int64)
+        nodes = np.fromiter(supplies, dtype=np.int64, count=len(supplies))
+        # numbered densely: a component's graph uses a few of the district's node numbers, and the
+        # solver's passes run over every node up to the largest
+        used = np.unique(np.concatenate([tails, heads, nodes]))
         if self.tails:
             flow.add_arcs_with_capacity_and_unit_cost(
-                np.asarray(self.tails, dtype=np.int32), np.asarray(self.heads, dtype=np.int32),
+                np.searchsorted(used, tails).astype(np.int32), np.searchsorted(used, heads).astype(np.int32),
                 np.asarray(self.caps, dtype=np.int64), np.asarray(self.costs, dtype=np.int64))
-        nodes = np.fromiter(supplies, dtype=np.int32, count=len(supplies))
-        flow.set_nodes_supplies(nodes, np.fromiter(supplies.values(), dtype=np.int64, count=len(supplies)))
+        flow.set_nodes_supplies(np.searchsorted(used, nodes).astype(np.int32),
+                                np.fromiter(supplies.values(), dtype=np.int64, count=len(supplies)))
         status = flow.solve()
         if status != flow.OPTIMAL:
             raise FlowError(f"min-cost flow status {status}")

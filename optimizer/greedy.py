@@ -11,6 +11,8 @@ as the baseline the benchmark compares against.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, MutableSequence, Sequence
+
 from models.domain.candidates import Candidates
 from models.domain.caps import balance_target, caseload_cap, district_average
 from models.domain.eligibility import primary_disability_services
@@ -26,7 +28,6 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
     caps = [caseload_cap(rules, s) for s in problem.staff]
     targets = [balance_target(rules, s) or 1.0 for s in problem.staff]
     load = [0] * len(problem.staff)
-    managed = [0] * len(problem.staff)
     caseload_service = [
         rules.roles[s.role].caseload_service if s.role in rules.roles else None for s in problem.staff
     ]
@@ -36,7 +37,6 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
             # proposed positions (staffing search) are left out: the budget stays one the plan surely has
             budgets[role.code] = district_average(problem, role.code).budget
     providers: list[int | None] = [None] * len(problem.demands)
-    managers: list[int | None] = [None] * len(problem.students)
 
     def room(p: int, service: str) -> float:
         if caseload_service[p] != service:
@@ -77,6 +77,17 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
                 choice = min(options, key=lambda p: (load[p] / targets[p], p))
             providers[d] = choice
             take(choice, service)
+    return Plan(providers=tuple(providers), case_managers=greedy_managers(problem, cands, providers))
+
+
+def greedy_managers(problem: Problem, cands: Candidates, providers: Sequence[int | None]) -> tuple[int | None, ...]:
+    """Each student's case manager given the providers: the provider of their best-ranked service who may
+    manage them, else the current case manager, else the eligible person managing fewest so far."""
+    rules = problem.rules
+    index = problem.staff_index
+    managed = [0] * len(problem.staff)
+    managers: list[int | None] = [None] * len(problem.students)
+    for s, student in enumerate(problem.students):
         eligible = set(cands.managers[s])
         if not eligible:
             continue
@@ -90,7 +101,7 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
             current = index.get(student.current_case_manager or "", -1)
             managers[s] = current if current in eligible else min(eligible, key=lambda p: (managed[p], p))
         managed[managers[s]] += 1
-    return Plan(providers=tuple(providers), case_managers=tuple(managers))
+    return tuple(managers)
 
 
 def stay_plan(problem: Problem, cands: Candidates) -> Plan:
@@ -126,12 +137,15 @@ def stay_plan(problem: Problem, cands: Candidates) -> Plan:
                 case_managers=tuple(m if m in cands.managers[s] else None for s, m in enumerate(managers)))
 
 
-def drop_unsupported_instruction(problem: Problem, providers: list[int | None]) -> None:
+def drop_unsupported_instruction(problem: Problem, providers: MutableSequence[int | None] | dict[int, int | None],
+                                 students: Iterable[int] | None = None) -> None:
     """R3, in place: an alternate placement's instruction stays unserved while no primary-disability
-    service is served (the plan may only get cheaper to fix by serving that service, never by breaking R3)."""
+    service is served (the plan may only get cheaper to fix by serving that service, never by breaking R3).
+    ``students``: only these (``providers`` then needs only their demands)."""
     rules = problem.rules
     instructional = rules.instructional_services
-    for s, student in enumerate(problem.students):
+    for s in range(len(problem.students)) if students is None else students:
+        student = problem.students[s]
         if not student.alternate_placement:
             continue
         related = set(primary_disability_services(rules, student))

@@ -18,20 +18,18 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models.domain.candidates import Candidates, find_candidates
-from models.domain.caps import average_cap_room
 from models.domain.changes import moves_by_student
 from models.domain.plan import Plan, Result, compute_loads
 from models.domain.problem import Problem
-from models.domain.workload import balances_workload
 from optimizer import coupling
 from optimizer.assessments import assign_assessments
-from optimizer.better import keep_better
+from optimizer.better import broken_average_caps, keep_better
 from optimizer.decompose import Component, binding_average_caps, split
-from optimizer.flow import flow_plan
-from optimizer.greedy import greedy_plan, stay_plan
+from optimizer.fast_path import solve_with_flow
+from optimizer.greedy import stay_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
 from optimizer.model import CaseloadModel
-from optimizer.workload_flow import workload_flow_plan
+from optimizer.stand_in import stand_in
 
 # ranked worst first: the district's status is its worst component's
 _STATUS_ORDER = ("INFEASIBLE", "UNKNOWN", "FEASIBLE", "OPTIMAL")
@@ -175,12 +173,6 @@ def _district_bound(results: list[_ComponentResult]) -> float | None:
     return float(total) if math.isfinite(total) else None
 
 
-def broken_average_caps(problem: Problem, plan: Plan, roles: list[str]) -> list[str]:
-    """The roles among ``roles`` whose district average the plan exceeds."""
-    loads = compute_loads(problem, plan)
-    return [role for role in roles if average_cap_room(problem, loads, role)[0] < 0]
-
-
 class _Progress:
     """The plan so far: the greedy plan, overwritten by each component's solution."""
 
@@ -312,9 +304,17 @@ def _solve(problem: Problem, options: SolveOptions) -> Result:
     cands = planning_candidates(problem)
     # on workload, the flows give a plan and a bound of a relaxation (optimizer/workload_flow.py)
     if options.flow and options.decompose and options.max_moves is None and not problem.position_costs:
-        return _solve_with_flow(problem, cands, options, start, deadline)
+        result = solve_with_flow(problem, cands, options, start, deadline,
+                                 lambda todo, plan: _settle(problem, cands, options, deadline, plan, todo))
+        if problem.assessments:  # AB 560: shared among the resource specialists by an exact flow, apart from the plan
+            result = dataclasses.replace(result, plan=dataclasses.replace(result.plan,
+                                                                          assessors=assign_assessments(problem)))
+        return result
     # with a move budget the stand-in plan moves nobody, so it keeps any budget
-    start_plan = greedy_plan(problem, cands) if options.max_moves is None else stay_plan(problem, cands)
+    # otherwise per component the cheaper of the greedy and most-services plans (never leaves a servable
+    # service unserved, whatever the time limit)
+    start_plan = (stand_in(problem, cands, split(problem, cands, couple=()), binding_average_caps(problem, cands))[0]
+                  if options.max_moves is None else stay_plan(problem, cands))
     hint = start_plan if options.hint else None
     progress = _Progress(problem, start_plan, options)
     proven_bound = None
@@ -365,49 +365,15 @@ def _solve(problem: Problem, options: SolveOptions) -> Result:
     )
 
 
-def _solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions, start: float,
-                     deadline: float) -> Result:
-    """The flow plan and bound (``optimizer/flow.py``); CP-SAT settles the components where they differ.
-
-    Components are the independent pieces, with those holding a binding
-    district average merged (as the exact model needs them). A component where
-    plan and bound differ, up to ``merge_limit`` students, is solved by CP-SAT
-    with the flow plan as a complete hint, and CP-SAT's bound then counts too;
-    a larger one keeps the flow plan and the flow's bound. Each component keeps the cheapest of the flow, CP-SAT and
-    greedy plans. OPTIMAL only when objective and bound meet.
-    """
-    roles = binding_average_caps(problem, cands)
-    components = split(problem, cands, couple=roles)
-    if balances_workload(problem):  # a relaxation's bound; a quarter of the time left to improve the plan
-        flow = workload_flow_plan(problem, cands, components, seconds=(deadline - time.perf_counter()) / 4)
-    else:
-        flow = flow_plan(problem, cands, components)
-    plan, parts, _ = keep_better(problem, flow.plan, greedy_plan(problem, cands), components, roles)
-    bounds = list(flow.bounds)
-    todo: list[Component] = []
-    for i, component in enumerate(components):
-        # measured: CP-SAT on a 70,000-student component held 2.4 GiB and improved nothing in 60 s
-        if parts[i] > bounds[i] and len(component.students) <= options.merge_limit:
-            todo.append(component)
+def _settle(problem: Problem, cands: Candidates, options: SolveOptions, deadline: float, plan: Plan,
+            todo: list[Component]) -> tuple[Plan, dict[int, float], float]:
+    """CP-SAT on the fast path's unsettled components, each with ``plan`` as its complete hint: (the plan
+    with their solutions, each one's proven bound by its first student, seconds spent building)."""
     progress = _Progress(problem, plan, options)
-    progress.total = len(components)
-    position = {c.students[0]: i for i, c in enumerate(components)}
+    progress.total = len(todo)
+    bounds: dict[int, float] = {}
     for component, result in _solve_components(problem, cands, todo, plan, options, deadline):
         progress.take(component, result)
         if not component.shares and math.isfinite(result.bound):
-            i = position[component.students[0]]
-            bounds[i] = max(bounds[i], int(result.bound))
-    final, parts, _ = keep_better(problem, progress.plan(), plan, components, roles)
-    objective, bound = sum(parts), sum(bounds)
-    if problem.assessments:  # AB 560: shared among the resource specialists by an exact flow, apart from the plan
-        final = dataclasses.replace(final, assessors=assign_assessments(problem))
-    done = list(progress.results.values())
-    return Result(
-        plan=final,
-        status="OPTIMAL" if objective == bound else "FEASIBLE",
-        objective=objective,
-        best_bound=float(bound),
-        solve_seconds=round(time.perf_counter() - start, 3),
-        components=len(components),
-        build_seconds=round(sum(r.build_seconds for r in done), 3),
-    )
+            bounds[component.students[0]] = result.bound
+    return progress.plan(), bounds, sum(r.build_seconds for r in progress.results.values())

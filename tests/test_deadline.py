@@ -1,0 +1,129 @@
+"""The time limit is a deadline for the whole solve, the flows included; the bound stays honest."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import optimizer.fast_path as fast_path
+from models.domain.plan import check_plan, objective_terms
+from models.domain.servable import servable_demands
+from models.synthetic.itinerants import ITINERANTS_EVERYWHERE, Coverage
+from optimizer.better import component_objectives
+from optimizer.decompose import binding_average_caps, split
+from optimizer.flow import ComponentFlow, component_flows
+from optimizer.greedy import greedy_plan
+from optimizer.interruptible import Interruptible, WorkerError
+from optimizer.solve import SolveOptions, planning_candidates, solve
+from optimizer.stand_in import stand_in
+from tests.test_connected import connected
+
+REGIONS = Coverage(region_sites=3)  # 800 students: two components
+
+
+def _never_finishes(*args, **kwargs):
+    """A flow that never sends anything (as a 70,000-student flow looks at a 1-second limit)."""
+    time.sleep(120)
+    yield from ()
+
+
+def test_a_flow_that_does_not_finish_in_time_is_abandoned_at_the_deadline(monkeypatch):
+    problem = connected(800, 3, REGIONS)
+    cands = planning_candidates(problem)
+    monkeypatch.setattr(fast_path, "component_flows", _never_finishes)
+    began = time.perf_counter()
+    result = solve(problem, SolveOptions(time_limit=1.0, workers=1))
+    assert time.perf_counter() - began < 10  # not the flow's 120 s (generous: the machine is shared)
+    report = check_plan(problem, result.plan)
+    assert report.ok, report.violations
+    assert result.objective == report.terms.total <= objective_terms(problem, greedy_plan(problem, cands)).total
+    assert result.best_bound <= result.objective
+    assert servable_demands(problem, result.plan) == ()
+    monkeypatch.undo()
+    honest = solve(problem, SolveOptions(time_limit=30, workers=1))
+    assert honest.status == "OPTIMAL" and result.best_bound <= honest.objective <= result.objective
+
+
+def test_a_component_whose_bound_flow_finished_counts_its_flow_bound(monkeypatch):
+    problem = connected(800, 3, REGIONS)
+    cands = planning_candidates(problem)
+    components = split(problem, cands, couple=binding_average_caps(problem, cands))
+    _, _, cheap = stand_in(problem, cands, components)
+    first = next(component_flows(problem, cands, components))  # the first component's bound, before its plan
+    assert first.providers is None and first.bound >= cheap[first.index]
+
+    def bound_only(*args, **kwargs):
+        yield first
+        time.sleep(120)
+
+    monkeypatch.setattr(fast_path, "component_flows", bound_only)
+    result = solve(problem, SolveOptions(time_limit=1.0, workers=1))
+    assert result.status == "FEASIBLE"
+    assert result.best_bound == sum(cheap) - cheap[first.index] + first.bound
+
+
+def test_with_time_the_flows_finish_and_prove_the_plan():
+    problem = connected(800, 3, REGIONS)
+    result = solve(problem, SolveOptions(time_limit=30, workers=1))
+    assert result.status == "OPTIMAL" and result.objective == result.best_bound
+    assert result.objective == check_plan(problem, result.plan).terms.total
+
+
+def test_a_flow_error_in_the_worker_is_raised_here():
+    def broken():
+        yield 1
+        raise ValueError("no such arc")
+
+    with Interruptible(broken) as worker, pytest.raises(WorkerError, match="no such arc"):
+        list(worker.results(time.perf_counter() + 30))
+
+
+def test_the_worker_sends_results_as_it_has_them_and_stops_at_the_deadline():
+    def slow():
+        yield "first"
+        time.sleep(120)
+        yield "never"
+
+    began = time.perf_counter()
+    with Interruptible(slow) as worker:
+        assert list(worker.results(time.perf_counter() + 1.0)) == ["first"]
+        assert not worker.finished
+    assert time.perf_counter() - began < 10
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(40, 200), slp_fte=st.sampled_from([1.0, 0.5]),
+       everywhere=st.booleans())
+def test_the_stand_in_is_legal_serves_every_servable_service_and_its_bound_is_below_the_optimum(
+        seed, n, slp_fte, everywhere):
+    coverage = Coverage(region_sites=None if everywhere else 3,
+                        district_wide=ITINERANTS_EVERYWHERE if everywhere else (), slp_fte=slp_fte)
+    problem = connected(n, seed, coverage)
+    cands = planning_candidates(problem)
+    roles = binding_average_caps(problem, cands)
+    components = split(problem, cands, couple=roles)
+    plan, parts, bounds = stand_in(problem, cands, components, roles)
+    report = check_plan(problem, plan)
+    assert report.ok, report.violations
+    assert parts == component_objectives(problem, plan, components)
+    assert sum(parts) <= objective_terms(problem, greedy_plan(problem, cands)).total
+    assert servable_demands(problem, plan) == ()
+    optimum = solve(problem, SolveOptions(time_limit=30, workers=1))
+    assert optimum.status == "OPTIMAL"
+    for bound, best in zip(bounds, component_objectives(problem, optimum.plan, components), strict=True):
+        assert bound <= best
+
+
+def test_the_flows_send_each_bound_before_its_plan_smallest_component_first():
+    problem = connected(800, 3, REGIONS)
+    cands = planning_candidates(problem)
+    components = split(problem, cands, couple=binding_average_caps(problem, cands))
+    order = sorted(range(len(components)), key=lambda i: len(components[i].students))
+    items: list[ComponentFlow] = list(component_flows(problem, cands, components, order))
+    assert [item.index for item in items if item.providers is None] == order
+    for i in order:
+        mine = [item for item in items if item.index == i]
+        assert mine[0].providers is None and all(item.providers is not None for item in mine[1:])
