@@ -62,8 +62,9 @@ class Split:
     components: tuple[Component, ...]
 
 
-def split_for_reuse(problem: Problem) -> Split:
-    cands = planning_candidates(problem)
+def split_for_reuse(problem: Problem, cands: Candidates | None = None) -> Split:
+    """``cands``: the problem's eligible pairs (``planning_candidates``) when already found."""
+    cands = planning_candidates(problem) if cands is None else cands
     return Split(problem, cands, tuple(split(problem, cands, couple=binding_average_caps(problem, cands))))
 
 
@@ -110,18 +111,20 @@ class Replanned:
     whole: bool  # the whole scenario was planned (no reuse possible)
 
 
-def replan(base: BasePlan, scenario: Problem, anchored: Problem, options: SolveOptions | None = None) -> Replanned:
+def replan(base: BasePlan, scenario: Problem, anchored: Problem, options: SolveOptions | None = None,
+           cands: Candidates | None = None) -> Replanned:
     """The scenario's result, planned only where it differs from the base.
 
     ``scenario`` is the scenario's problem as applied to the base (its own
     current plan); ``anchored`` the same with the base plan as the current one
-    (what is planned). Same objective as ``solve(anchored)`` (module note).
+    (what is planned); ``cands`` the scenario's eligible pairs when already
+    found. Same objective as ``solve(anchored)`` (module note).
     """
     options = options or SolveOptions()
     start = time.perf_counter()
     if scenario.position_costs or options.max_moves is not None or base.result.best_bound is None:
         return _whole(anchored, options)  # a budget across components: no component stands alone
-    mine = split_for_reuse(scenario)
+    mine = split_for_reuse(scenario, cands)
     kept: list[tuple[Component, int]] = []
     touched: list[Component] = []
     for component in mine.components:

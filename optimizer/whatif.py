@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from models.domain.candidates import Candidates
 from models.domain.issues import InputError
 from models.domain.plan import Result
 from models.domain.problem import Problem
@@ -14,16 +15,18 @@ from optimizer.reuse import Replanned, index_base, replan, split_for_reuse
 from optimizer.solve import SolveOptions, planning_candidates, solve
 
 
-def check_plannable(problems: Sequence[Problem], names: Sequence[str]) -> None:
-    """Raise InputError, naming the plan, when one cannot be planned at all (locks over a cap)."""
-    issues = []
+def check_plannable(problems: Sequence[Problem], names: Sequence[str]) -> list[Candidates]:
+    """Each problem's eligible pairs; raise InputError, naming the plan, when one cannot be planned at all
+    (locks over a cap)."""
+    issues, found = [], []
     for problem, name in zip(problems, names, strict=True):
         try:
-            planning_candidates(problem)
+            found.append(planning_candidates(problem))
         except InputError as exc:
             issues += [dataclasses.replace(i, message=f"{name}: {i.message}") for i in exc.issues]
     if issues:
         raise InputError(issues)
+    return found
 
 
 def solve_all(problems: Sequence[Problem], options: SolveOptions | None = None) -> list[Result]:
@@ -47,7 +50,8 @@ SolveMany = Callable[[Sequence[Problem], SolveOptions], list[Result]]
 
 
 def plan_side_by_side(base: Problem, variants: Sequence[Problem], options: SolveOptions | None = None,
-                      solve_many: SolveMany | None = None) -> tuple[Result, list[Problem], list[Result]]:
+                      solve_many: SolveMany | None = None, cands: Sequence[Candidates] = (),
+                      ) -> tuple[Result, list[Problem], list[Result]]:
     """Plan the base, then every variant with the base plan as its current plan.
 
     Anchoring each variant to the base plan makes its changes the ones the
@@ -55,7 +59,8 @@ def plan_side_by_side(base: Problem, variants: Sequence[Problem], options: Solve
     base result, the anchored variants and their results. By default each
     variant re-plans only the components it touches and keeps the base plan on
     the rest (``optimizer/reuse.py``: the same objective as planning it whole);
-    ``solve_many`` None or :func:`solve_all` (here) does that. Another
+    ``solve_many`` None or :func:`solve_all` (here) does that (``cands``: the eligible pairs of the base
+    and of each variant, from :func:`check_plannable`, else found again). Another
     ``solve_many`` plans the variants whole (``models.workflows.cluster`` gives
     one that spreads them over a Dask cluster).
     """
@@ -64,21 +69,23 @@ def plan_side_by_side(base: Problem, variants: Sequence[Problem], options: Solve
         base_result = solve(base, options)
         anchored = [anchor_to_plan(variant, base, base_result.plan) for variant in variants]
         return base_result, anchored, solve_many(anchored, options)
-    base_result, anchored, replanned = replan_side_by_side(base, variants, options)
+    base_result, anchored, replanned = replan_side_by_side(base, variants, options, cands)
     return base_result, anchored, [r.result for r in replanned]
 
 
 def replan_side_by_side(base: Problem, variants: Sequence[Problem], options: SolveOptions | None = None,
-                        ) -> tuple[Result, list[Problem], list[Replanned]]:
+                        cands: Sequence[Candidates] = ()) -> tuple[Result, list[Problem], list[Replanned]]:
     """Plan the base, then each variant only where it differs from the base (``optimizer/reuse.py``).
 
     One variant after another, each with every worker: a variant's touched
     components are planned in parallel by ``solve`` itself.
     """
     options = options or SolveOptions()
-    base_split = split_for_reuse(base)
+    pairs = list(cands) if cands else [None] * (1 + len(variants))
+    base_split = split_for_reuse(base, pairs[0])
     base_result = solve(base, options)
     index = index_base(base_split, base_result)
     anchored = [anchor_to_plan(variant, base, base_result.plan) for variant in variants]
     each = dataclasses.replace(options, progress=None)
-    return base_result, anchored, [replan(index, v, a, each) for v, a in zip(variants, anchored, strict=True)]
+    return base_result, anchored, [replan(index, v, a, each, c)
+                                   for v, a, c in zip(variants, anchored, pairs[1:], strict=True)]

@@ -146,3 +146,19 @@ def test_a_new_itinerant_joining_two_regions_replans_them_as_one_component():
     reused, whole, _ = both(problem, Scenario("join", "t.toml", add_staff=(new,)))
     assert reused.components == len(parts) - 1 and reused.replanned == 1
     assert reused.result.objective == whole.objective
+
+
+def test_plan_folders_written_side_by_side_are_the_ones_written_one_after_another(tmp_path):
+    from models.workflows.whatif_run import write_plans
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    problem, _ = load_problem(sample / "students.csv", sample / "staff.csv", rules())
+    base = solve(problem, OPTIONS)
+    variant = anchor_to_plan(apply_scenario(problem, scenario(problem, "fte", 1)), problem, base.plan)
+    jobs = [(problem, base), (variant, solve(variant, OPTIONS))]
+    apart = write_plans([(p, r, tmp_path / "one" / str(i)) for i, (p, r) in enumerate(jobs)], None, workers=1)
+    side = write_plans([(p, r, tmp_path / "two" / str(i)) for i, (p, r) in enumerate(jobs)], None, workers=2)
+    assert [r.headline for r in apart] == [r.headline for r in side]
+    for i in range(2):
+        for name in ("assignments.csv", "services.csv", "caseloads.csv", "explain.csv"):
+            assert (tmp_path / "one" / str(i) / name).read_bytes() == (tmp_path / "two" / str(i) / name).read_bytes()
