@@ -42,6 +42,7 @@ from models.files.rows import (  # noqa: F401 - the row types and marks, importa
     StudentRow,
     UnservedRow,
 )
+from models.files.side_process import in_halves
 from models.workflows.comparison import cap_ratio
 from models.workflows.explanations import ExplainRow, explain_rows
 from models.workflows.moves import Move
@@ -320,7 +321,9 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
     """Review a plan once for every format."""
     review = review or review_plan(problem, result.plan)
     names = names or NO_NAMES
-    explain = explain_rows(problem, result.plan)
+    # explain.csv's rows, student by student: half of them computed by a second process meanwhile
+    halves = in_halves(lambda lo, hi: explain_rows(problem, result.plan, range(lo, hi)), len(problem.students))
+    explain = tuple(row for half in halves for row in half)
     why: dict[tuple[str, str], str] = {}
     for row in explain:
         why.setdefault((row.student_id, row.role), row.beside_assignment())

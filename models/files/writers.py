@@ -19,6 +19,7 @@ from models.files.explain_files import write_explain
 from models.files.report import write_report
 from models.files.reviewed import EMPTY_COLUMNS, ReviewedPlan, input_fingerprint, reviewed_plan, table_rows
 from models.files.safe import write_csv
+from models.files.side_process import alongside
 from models.files.workbook import write_workbook
 from models.workflows.moves import Move
 
@@ -30,14 +31,15 @@ CSV_FILES = ("assignments", "services", "caseloads", "moves", "assessments")  # 
 def write_reviewed(reviewed: ReviewedPlan, out_dir: Path) -> None:
     """The CSV files (explain.csv too), summary.json (moves.csv after a rebalance), plan.xlsx and report.html."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stem, rows in table_rows(reviewed).items():
-        if stem in CSV_FILES:
-            frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=EMPTY_COLUMNS.get(stem, []))
-            write_csv(frame, out_dir / f"{stem}.csv")  # formula-proof text cells
-    write_explain(reviewed.explain, out_dir / "explain.csv")
-    (out_dir / "summary.json").write_text(json.dumps(reviewed.summary, indent=2) + "\n", encoding="utf-8")
-    write_workbook(reviewed, out_dir / "plan.xlsx")
-    write_report(reviewed, out_dir / "report.html")
+    # plan.xlsx takes the longest: a second process writes it meanwhile (side_process.alongside)
+    with alongside(lambda: write_workbook(reviewed, out_dir / "plan.xlsx")):
+        for stem, rows in table_rows(reviewed).items():
+            if stem in CSV_FILES:
+                frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=EMPTY_COLUMNS.get(stem, []))
+                write_csv(frame, out_dir / f"{stem}.csv")  # formula-proof text cells
+        write_explain(reviewed.explain, out_dir / "explain.csv")
+        (out_dir / "summary.json").write_text(json.dumps(reviewed.summary, indent=2) + "\n", encoding="utf-8")
+        write_report(reviewed, out_dir / "report.html")
 
 
 def write_plan(problem: Problem, result: Result, out_dir: Path, timings: dict | None = None,

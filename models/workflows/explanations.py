@@ -359,8 +359,8 @@ class Explainer:
             rows += self.alternatives(s, self.problem.demands[d].service, limit)
         return rows
 
-    def rows(self) -> Iterator[Alternative]:
-        for s in range(len(self.problem.students)):
+    def rows(self, students: range | None = None) -> Iterator[Alternative]:
+        for s in range(len(self.problem.students)) if students is None else students:
             yield from self.student_rows(s)
 
 
@@ -404,9 +404,9 @@ class ExplainRow:
         return f"others at the site: {self.why}"
 
 
-def explain_rows(problem: Problem, plan: Plan) -> tuple[ExplainRow, ...]:
-    """explain.csv's rows."""
-    return tuple(ExplainRow.of(problem, alt) for alt in Explainer(problem, plan).rows())
+def explain_rows(problem: Problem, plan: Plan, students: range | None = None) -> tuple[ExplainRow, ...]:
+    """explain.csv's rows (of ``students``, default all)."""
+    return tuple(ExplainRow.of(problem, alt) for alt in Explainer(problem, plan).rows(students))
 
 
 def explain_plan(problem: Problem, plan: Plan) -> list[Alternative]:
