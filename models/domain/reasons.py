@@ -15,6 +15,7 @@ from models.domain.eligibility import primary_disability_services
 from models.domain.plan import CheckReport, Loads, Plan, check_plan, compute_loads
 from models.domain.problem import ALL_SITES, Problem, Staff, Student
 from models.domain.rule_table import CASE_MANAGER, blocking_rules, check_by_id, may_case_manage, may_deliver
+from models.domain.servable import servable_demands
 
 
 def _ids(people: list[Staff], limit: int = 5) -> str:
@@ -152,9 +153,21 @@ class Review:
     check: CheckReport
     unserved: dict[int, str]  # reason per unserved demand
     unassigned: dict[int, str]  # reason per student without a case manager
+    # unserved demands the plan could serve as well, together, within every cap, site and lock (a maximum
+    # flow, models/domain/servable.py): not a hard rule, a finding; empty for the optimizer's plans
+    servable: tuple[int, ...] = ()
+
+
+# said of a service the max-flow check finds servable when its reason named only full caps
+SERVABLE_NOTE = ("yet moving pupils among providers with room would let a legal provider take it (max-flow "
+                 "check); the run left it unserved (a move budget or the time limit)")
 
 
 def review_plan(problem: Problem, plan: Plan) -> Review:
     loads = compute_loads(problem, plan)
     unserved, unassigned = reasons(problem, plan, loads)
-    return Review(loads, check_plan(problem, plan), unserved, unassigned)
+    servable = servable_demands(problem, plan)
+    for d in servable:
+        if not unserved[d].endswith("(a move budget or the time limit)"):
+            unserved[d] = f"{unserved[d]}; {SERVABLE_NOTE}"
+    return Review(loads, check_plan(problem, plan), unserved, unassigned, servable)

@@ -272,6 +272,12 @@ def summary_data(problem: Problem, result: Result, review: Review, fully_served:
         "fully_served": fully_served,
         "services": kpis.services,
         "services_unserved": kpis.services_unserved,
+        # unserved services a legal provider with room could take (a max-flow check over caps and sites): 0
+        # for the optimizer's plans; a move budget may leave some on purpose
+        "servable_unserved": len(review.servable),
+        "servable_unserved_services": [
+            {"student_id": problem.students[problem.demands[d].student].student_id,
+             "service": problem.demands[d].service} for d in review.servable],
         "best_practice_rate": kpis.best_practice_rate,
         "max_load_ratio": {role: v.max_load_ratio for role, v in roles.items()},
         "load_ratio_stddev": {role: v.load_ratio_stddev for role, v in roles.items()},

@@ -29,6 +29,7 @@ def terminal_summary(reviewed: ReviewedPlan, verbose: bool = False) -> str:
             lines.append(f"  ... and {len(counted) - MAX_REASONS} more reason(s): see the Unserved sheet")
     else:
         lines.append("Everything could be done: every service delivered, every student has a case manager.")
+    lines.extend(servable_lines(reviewed))
     lines.append(f"Best practice: {h.best_practice_rate:.1%} of case managers are the role the best-practice order "
                  f"names; {h.changed_case_managers} case manager(s) changed from this year's.")
     lines.append(h.optimality_words())
@@ -36,6 +37,17 @@ def terminal_summary(reviewed: ReviewedPlan, verbose: bool = False) -> str:
     if verbose:
         lines.extend(solver_lines(reviewed))
     return "\n".join(lines)
+
+
+def servable_lines(reviewed: ReviewedPlan, shown: int = 10) -> list[str]:
+    """A warning when the plan leaves unserved what a legal provider with room could take (ids only)."""
+    left = reviewed.summary["servable_unserved_services"]
+    if not left:
+        return []
+    ids = ", ".join(f"{x['student_id']} {x['service']}" for x in left[:shown])
+    more = f" and {len(left) - shown} more (summary.json lists them)" if len(left) > shown else ""
+    return [f"Warning: {len(left)} unserved service(s) could be served within every cap and site (a max-flow "
+            f"check; a move budget or the time limit left them): {ids}{more}."]
 
 
 def balance_line(reviewed: ReviewedPlan) -> str:
