@@ -1,7 +1,7 @@
 """Benchmark ``caseload sweep``: a 2-worker local Dask cluster against the same runs one after another.
 
     python -m benchmarks.sweep [--districts 40] [--min-students 500] [--max-students 3000] [--workers 2]
-                               [--time-limit 60] [--seed 1] [--work DIR] [--skip-plain]
+                               [--time-limit 60] [--seed 1] [--work DIR] [--skip-plain] [--dask-defaults]
 
 Generates the districts with the seeded generator (sizes spread evenly from
 --min-students to --max-students, shuffled), and two scenario files: the SLP
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from benchmarks.sweep_measure import measured_run, plain_processes
 from models.synthetic.generator import generate_district, write_district
+from models.workflows import cluster
 from models.workflows.sweep import ERROR, Settings, input_bytes, plan_runs, run_sweep
 
 SCENARIOS = {
@@ -38,6 +39,7 @@ SCENARIOS = {
     "rsp-cap-26": "# resource specialists capped at 26 instead of 28\n[caps]\nrsp_teacher = 26\n",
 }
 TARGET_SPEEDUP = 1.8
+BUSY_LOAD = 1.0  # 1-minute load average above which other sessions take a share of the 2 cores
 
 
 def make_districts(root: Path, n: int, low: int, high: int, seed: int) -> list[int]:
@@ -56,7 +58,7 @@ def _load() -> str:
 
 
 def measure(root: Path, label: str, settings: Settings, how: str, workers: int) -> tuple[float, list[dict], float]:
-    """Plan every run into a fresh folder ``how``: "sequential", "plain" processes or "dask".
+    """Plan every run into a fresh folder ``how``: "sequential", "plain" processes, "dask" or "dask-defaults".
 
     Returns the wall seconds, the rows (with the task's measurements) and the
     CPU seconds this process used meanwhile (the client and scheduler, for Dask).
@@ -69,8 +71,14 @@ def measure(root: Path, label: str, settings: Settings, how: str, workers: int) 
         rows = plain_processes(runs, settings, workers, sorted(range(len(runs)), key=lambda i: -input_bytes(runs[i])))
         planned = sum(row["status"] != ERROR for row in rows)
     else:
-        outcome = run_sweep(runs, settings, out, task=measured_run, in_process=how == "sequential",
-                            workers=workers)
+        tuning = dict(cluster.LOCAL_TUNING)
+        if how == "dask-defaults":  # the local cluster as Dask configures it, for comparison
+            cluster.LOCAL_TUNING.clear()
+        try:
+            outcome = run_sweep(runs, settings, out, task=measured_run, in_process=how == "sequential",
+                                workers=workers)
+        finally:
+            cluster.LOCAL_TUNING.update(tuning)
         rows, planned = list(outcome.rows), outcome.planned
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     if planned != len(runs):
@@ -78,9 +86,14 @@ def measure(root: Path, label: str, settings: Settings, how: str, workers: int) 
     return wall, rows, cpu
 
 
+def warm(rows: list[dict]) -> list[dict]:
+    """The runs that were not their process's first (which also paid the imports), when there are any."""
+    return [r for r in rows if not r["first"]] or rows
+
+
 def describe(label: str, wall: float, rows: list[dict], client_cpu: float) -> str:
     def mean(key: str) -> float:
-        return statistics.mean(float(r[key]) for r in rows)
+        return statistics.mean(float(r[key]) for r in (warm(rows) if key != "wall_s" else rows))
 
     statuses = sorted({r["status"] for r in rows})
     return (f"{label:<22}{len(rows):>5}{wall:>8.1f}{60 * len(rows) / wall:>10.1f}{mean('wall_s'):>8.2f}"
@@ -92,7 +105,8 @@ HEADER = (f"{'method':<22}{'runs':>5}{'wall s':>8}{'runs/min':>10}{'run s':>8}{'
           f"{'proc s':>9}{'faults':>8}{'main s':>8}  status")
 LEGEND = """per run (means): run s = wall seconds of one run; cpu s = CPU seconds of the thread that planned it;
 proc s = CPU seconds of its whole process meanwhile (a Dask worker's own threads show here); faults = minor
-page faults. main s = CPU seconds of this process over the half (Dask's client, scheduler and nannies)."""
+page faults; cpu s, proc s and faults leave out each process's first run (it also pays the imports).
+main s = CPU seconds of this process over the half (Dask's client, scheduler and nannies)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, help="folder for the districts and plans (default: a temporary one)")
     parser.add_argument("--skip-plain", action="store_true", help="skip the plain-process ceiling")
+    parser.add_argument("--dask-defaults", action="store_true",
+                        help="also run the cluster with Dask's default worker settings (before LOCAL_TUNING)")
     args = parser.parse_args(argv)
 
     root = args.work or Path(tempfile.mkdtemp(prefix="bench-sweep-"))
@@ -115,15 +131,22 @@ def main(argv: list[str] | None = None) -> int:
           f"{1 + len(SCENARIOS)} runs each (base, {', '.join(SCENARIOS)}); in {root}")
     halves = [("sequential", "one process, in turn"),
               *([] if args.skip_plain else [("plain", f"{args.workers} plain processes")]),
-              ("dask", f"dask, {args.workers} workers")]
+              ("dask", f"dask, {args.workers} workers"),
+              *([("dask-defaults", "dask, Dask's defaults")] if args.dask_defaults else [])]
     print(HEADER)
     measured: dict[str, tuple[float, list[dict]]] = {}
+    busiest = 0.0
     for how, label in halves:
+        busiest = max(busiest, os.getloadavg()[0])
         before = _load()
         wall, rows, cpu = measure(root, how, settings, how, args.workers)
         measured[how] = wall, rows
         print(describe(label, wall, rows, cpu), f"  load {before} -> {_load()}", flush=True)
     print(LEGEND)
+    if max(busiest, os.getloadavg()[0]) > BUSY_LOAD:
+        print(f"NOTE: load average above {BUSY_LOAD} around a half: Linux shares the CPU between sessions "
+              "(autogroup), so two processes of this one got no more than one would; compare the CPU "
+              "columns, not the rates (benchmarks/README.md)")
     seq_wall, seq_rows = measured["sequential"]
     dask_wall, dask_rows = measured["dask"]
     speedup = seq_wall / dask_wall
@@ -135,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{speedup / ceiling:.0%} of it", end="")
     print()
     def per_run(rows: list[dict], key: str) -> float:
-        return statistics.mean(float(r[key]) for r in rows)
+        return statistics.mean(float(r[key]) for r in warm(rows))
 
     for how, label in halves[1:]:
         rows = measured[how][1]

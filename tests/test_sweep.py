@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from cli import main
 from models.files.sweep_files import MANIFEST
-from models.workflows.cluster import cluster_size, dask_client
+from models.workflows.cluster import LOCAL_TUNING, cluster_size, dask_client
 from models.workflows.sweep import SWEEP_COLUMNS, Run, Settings, plan_run, plan_runs, run_sweep
 
 pytestmark = pytest.mark.timeout(180)  # a cluster that hangs fails the test instead of the suite
@@ -194,6 +194,19 @@ def test_local_cluster_workers_plan_without_dasks_profiler_or_memory_trimming(sc
         client.wait_for_workers(2, timeout=60)  # a worker killed by an earlier test is being restarted
         seen = client.run(_worker_settings)
     assert len(seen) == 2 and set(seen.values()) == {(None, False)}
+
+
+def test_the_worker_settings_file_for_other_machines_matches_the_local_cluster():
+    import yaml
+
+    def flat(tree: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in tree.items():
+            out.update(flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value})
+        return out
+
+    text = (Path(__file__).parents[1] / "dask-worker.yaml").read_text(encoding="utf-8")
+    assert flat(yaml.safe_load(text)) == LOCAL_TUNING
 
 
 def test_missing_files_and_scenario_clashes_are_reported_without_a_cluster(tmp_path):
