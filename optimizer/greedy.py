@@ -38,13 +38,15 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
             budgets[role.code] = district_average(problem, role.code).budget
     providers: list[int | None] = [None] * len(problem.demands)
 
-    def room(p: int, service: str) -> float:
+    role_of = [s.role for s in problem.staff]
+
+    def has_room(p: int, service: str) -> bool:
         if caseload_service[p] != service:
-            return float("inf")
-        role = problem.staff[p].role
-        if role in budgets and budgets[role] <= 0:
-            return 0
-        return float("inf") if caps[p] is None else caps[p] - load[p]
+            return True  # not on this person's caseload: no cap counts it
+        left = budgets.get(role_of[p])
+        if left is not None and left <= 0:
+            return False
+        return caps[p] is None or caps[p] > load[p]
 
     def take(p: int, service: str) -> None:
         if caseload_service[p] == service:
@@ -59,13 +61,15 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
         # R3: under an alternate placement the primary-disability service comes first, and
         # instruction only when one of those is served
         related = set(primary_disability_services(rules, student)) if student.alternate_placement else set()
-        order = sorted(problem.demands_of[s], key=lambda d: problem.demands[d].service not in related)
+        order = problem.demands_of[s]
+        if related:
+            order = sorted(order, key=lambda d: problem.demands[d].service not in related)
         for d in order:
             service = problem.demands[d].service
             if student.alternate_placement and service in instructional and not any(
                     providers[x] is not None for x in problem.demands_of[s] if problem.demands[x].service in related):
                 continue
-            options = [p for p in cands.providers[d] if room(p, service) > 0]
+            options = [p for p in cands.providers[d] if has_room(p, service)]
             if not options:
                 continue
             current = index.get(problem.current_providers.get((student.student_id, service), ""), -1)
