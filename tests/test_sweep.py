@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,28 @@ def test_a_worker_killed_mid_sweep_costs_only_its_task(tmp_path, scheduler):
     assert rows[("north", "cap")]["status"] == "OPTIMAL"
     assert PLAN_FILES | {MANIFEST} <= {p.name for p in (out / "north" / "cap").iterdir()}
     assert not [p for p in out.rglob(".*") if p.is_dir()]  # the dead worker's half-written folder is gone
+
+
+def test_a_sweep_run_writes_its_files_in_its_own_process_alone(tmp_path, monkeypatch):
+    # each run owns one core: caseload plan's helper process for plan.xlsx would make it two
+    import threading
+
+    import models.files.side_process as side
+
+    real_fork = os.fork
+
+    def fork() -> int:  # the solver's own fork (a flow it can stop at the deadline) is one core's work; waited for
+        assert sys._getframe(1).f_globals["__name__"] != side.__name__, "a sweep run forked a file writer"
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in a single-threaded process
+    monkeypatch.delenv("CASELOAD_ONE_PROCESS", raising=False)
+    districts, scenarios = make_sweep(tmp_path)
+    run = plan_runs(districts, scenarios, tmp_path / "out", Settings(time_limit=10))[0]
+    row = plan_run(run, Settings(time_limit=10))
+    assert row["status"] == "OPTIMAL" and (run.out_dir / "plan.xlsx").is_file()
+    assert "CASELOAD_ONE_PROCESS" not in os.environ  # the setting ends with the run
 
 
 def _worker_settings() -> tuple[str | None, bool]:

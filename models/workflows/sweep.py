@@ -18,9 +18,11 @@ Messages name files, rows, columns, values and ids, never a student's name.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +36,7 @@ SWEEP_COLUMNS = ("district", "scenario", "status", "error", "students", "student
 BASE = "base"  # the scenario label (and folder) of the inputs as given
 ERROR = "error"  # the status of a run that could not be planned
 TABLES = ("students", "staff")
+ONE_PROCESS = "CASELOAD_ONE_PROCESS"  # models.files.side_process forks no helper process while it is set
 MAX_ISSUES_IN_ROW = 20  # a sweep.csv cell lists the first ones; `caseload check` lists every one
 
 
@@ -192,11 +195,27 @@ def input_message(exc: InputError | RulesError) -> str:
 # --------------------------------------------------------------------------
 
 
+@contextmanager
+def one_process() -> Iterator[None]:
+    """Write the plan files in this process alone (``caseload plan`` forks a helper for plan.xlsx and half of
+    explain.csv, see ``models.files.side_process``; in a sweep every core already has a run of its own)."""
+    before = os.environ.get(ONE_PROCESS)
+    os.environ[ONE_PROCESS] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ONE_PROCESS, None)
+        else:
+            os.environ[ONE_PROCESS] = before
+
+
 def plan_run(run: Run, settings: Settings) -> dict:
     """Plan one run, write its folder and return its ``sweep.csv`` row; bad input gives an error row.
 
-    The solver gets one thread and plans the components one after another:
-    the task owns one core of its worker, so nothing fans out inside it.
+    The solver gets one thread and plans the components one after another, and
+    the files are written by this process alone: the task owns one core of its
+    worker, so nothing fans out inside it.
     """
     from models.domain.rules import load_rules
     from models.domain.workload import defaulted_minutes_issue
@@ -230,11 +249,12 @@ def plan_run(run: Run, settings: Settings) -> dict:
         defaulted = defaulted_minutes_issue(problem, str(district.students))
         notes = [f"warning: the rules file overrides the law: {finding}" for finding in rules.statute_overrides]
         notes += [str(issue) for issue in [*warnings, *([defaulted] if defaulted else [])]]
-        return write_run(run.out_dir, run.key, notes,
-                         lambda folder: write_plan(problem, result, folder,
-                                                   timings={"load_seconds": round(load_seconds, 3)},
-                                                   names=names).summary,
-                         row=lambda data: plan_row(run, data, time.perf_counter() - started))
+        with one_process():
+            return write_run(run.out_dir, run.key, notes,
+                             lambda folder: write_plan(problem, result, folder,
+                                                       timings={"load_seconds": round(load_seconds, 3)},
+                                                       names=names).summary,
+                             row=lambda data: plan_row(run, data, time.perf_counter() - started))
     except (InputError, RulesError) as exc:  # also: a locked student alone over a cap, an unwritable --out
         return error_row(run, input_message(exc), time.perf_counter() - started)
 
