@@ -23,6 +23,12 @@ from models.domain.problem import Problem
 
 def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) -> Plan:
     """Plan every student in input order; ``first_fit`` takes the first eligible person with room."""
+    providers = greedy_providers(problem, cands, first_fit)
+    return Plan(providers=providers, case_managers=greedy_managers(problem, cands, providers))
+
+
+def greedy_providers(problem: Problem, cands: Candidates, first_fit: bool = False) -> tuple[int | None, ...]:
+    """The greedy plan's providers (its first half)."""
     rules = problem.rules
     index = problem.staff_index
     caps = [caseload_cap(rules, s) for s in problem.staff]
@@ -81,7 +87,7 @@ def greedy_plan(problem: Problem, cands: Candidates, first_fit: bool = False) ->
                 choice = min(options, key=lambda p: (load[p] / targets[p], p))
             providers[d] = choice
             take(choice, service)
-    return Plan(providers=tuple(providers), case_managers=greedy_managers(problem, cands, providers))
+    return tuple(providers)
 
 
 def greedy_managers(problem: Problem, cands: Candidates, providers: Sequence[int | None]) -> tuple[int | None, ...]:

@@ -27,9 +27,9 @@ from models.domain.candidates import Candidates
 from models.domain.plan import Plan
 from models.domain.problem import Problem
 from models.domain.servable import most_services
-from optimizer.better import keep_better
+from optimizer.better import component_objectives, keep_better
 from optimizer.decompose import Component
-from optimizer.greedy import drop_unsupported_instruction, greedy_managers, greedy_plan
+from optimizer.greedy import drop_unsupported_instruction, greedy_managers, greedy_providers
 
 
 def most_services_plan(problem: Problem, cands: Candidates) -> tuple[Plan, dict[int, int]]:
@@ -67,7 +67,19 @@ def cheap_bounds(problem: Problem, cands: Candidates, components: Sequence[Compo
 def stand_in(problem: Problem, cands: Candidates, components: Sequence[Component],
              average_roles: Sequence[str] = ()) -> tuple[Plan, list[int], list[int]]:
     """(per component the cheaper of the greedy and most-services plans, its objective per component,
-    a valid lower bound per component)."""
+    a valid lower bound per component).
+
+    The greedy plan's case managers and objective are computed only when its unserved services alone
+    do not already make it dearer than the most-services plan in every component (they usually do:
+    that saves a third of this function's time at 70,000 students).
+    """
     most, routed = most_services_plan(problem, cands)
-    plan, parts, _ = keep_better(problem, most, greedy_plan(problem, cands), components, average_roles)
-    return plan, parts, cheap_bounds(problem, cands, components, routed)
+    parts = component_objectives(problem, most, components)
+    providers = greedy_providers(problem, cands)
+    unserved = problem.rules.weights.unserved_service
+    # every term is >= 0, so a component costs the greedy plan at least its unserved services
+    floors = [unserved * sum(providers[d] is None for d in c.demands) for c in components]
+    if any(floor < part for floor, part in zip(floors, parts, strict=True)):
+        greedy = Plan(providers=providers, case_managers=greedy_managers(problem, cands, providers))
+        most, parts, _ = keep_better(problem, most, greedy, components, average_roles)
+    return most, parts, cheap_bounds(problem, cands, components, routed)
