@@ -7,7 +7,8 @@
    the worker can (``optimizer/interruptible.py``). Balancing on workload, the
    worker runs the workload flows instead (``optimizer/workload_flow.py``) and
    sends every component at their end.
-2. Meanwhile, here: the stand-in plan and bound (``optimizer/stand_in.py``):
+2. Meanwhile, here (with ``workers=1`` before the worker starts, so that one
+   process computes at a time): the stand-in plan and bound (``optimizer/stand_in.py``):
    per component the cheaper of the greedy and the most-services plans, and a
    bound no legal plan can beat.
 3. Until the deadline each component takes the flow's bound when it is higher
@@ -62,16 +63,19 @@ def solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions, 
     else:
         def work() -> Iterator[ComponentFlow]:
             return component_flows(problem, cands, components, order)
+    # with one worker the stand-in comes first, so at most one process computes at a time
+    alone = options.workers <= 1
+    if alone or time.perf_counter() >= deadline:
+        plan, parts, bounds = stand_in(problem, cands, components, roles)
     if time.perf_counter() < deadline:
         with Interruptible(work) as worker:
-            plan, parts, bounds = stand_in(problem, cands, components, roles)
+            if not alone:  # the stand-in here while the worker runs the flows
+                plan, parts, bounds = stand_in(problem, cands, components, roles)
             for item in worker.results(deadline):
                 bounds[item.index] = max(bounds[item.index], item.bound)
                 if item.providers is not None:
                     found[item.index] = item
                     _report(options, found, parts, bounds)
-    else:
-        plan, parts, bounds = stand_in(problem, cands, components, roles)
     if found:
         plan, parts = _take_flow_plans(problem, plan, parts, components, found, roles)
     todo = [c for i, c in enumerate(components)
