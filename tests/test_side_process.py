@@ -122,3 +122,22 @@ def test_in_halves_raises_the_childs_failure():
 
     with pytest.raises(SideProcessError, match="ValueError: student 2500 has no row"):
         in_halves(work, 5000)
+
+
+def test_garbage_collection_pauses_while_files_are_written_and_comes_back(tmp_path, monkeypatch):
+    import gc
+
+    from models.files import writers
+    from models.files.gc_pause import gc_paused
+
+    seen = []
+    monkeypatch.setattr(writers, "write_reviewed", lambda reviewed, out: seen.append(gc.isenabled()))
+    assert _plan(tmp_path, tmp_path / "plan").exit_code == 0
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

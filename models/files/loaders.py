@@ -19,6 +19,7 @@ from models.domain.issues import InputError, Issue, code_excerpt, excerpt
 from models.domain.problem import Problem, ServiceNeed, Staff, Student
 from models.domain.rules import SUPPORT_LEVELS, Rules, normalize_grade
 from models.domain.sites import site_issues
+from models.files.gc_pause import gc_paused
 from models.files.reading import normalize_header, read_table
 from models.files.staff_table import (
     _load_staff,
@@ -330,6 +331,11 @@ def load_problem(students: Path, staff: Path, rules: Rules,
     Every problem in every file is collected; when any is an error,
     :class:`InputError` is raised with all of them (errors and warnings).
     """
+    with gc_paused():  # a district is many small objects and no cycles
+        return _load_problem(students, staff, rules, current)
+
+
+def _load_problem(students: Path, staff: Path, rules: Rules, current: Path | None) -> tuple[Problem, list[Issue]]:
     staff_list, staff_ids, staff_table = _load_staff(staff, rules)
     student_list, student_table = _load_students(students, rules, staff_ids)
     tables = [student_table, staff_table]

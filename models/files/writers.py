@@ -16,6 +16,7 @@ from models.domain.plan import Result
 from models.domain.problem import Problem
 from models.domain.reasons import Review
 from models.files.explain_files import write_explain
+from models.files.gc_pause import gc_paused
 from models.files.report import write_report
 from models.files.reviewed import EMPTY_COLUMNS, ReviewedPlan, input_fingerprint, reviewed_plan, table_rows
 from models.files.safe import write_csv
@@ -46,6 +47,8 @@ def write_plan(problem: Problem, result: Result, out_dir: Path, timings: dict | 
                review: Review | None = None, names: Names | None = None, moves: Sequence[Move] | None = None,
                effective_date: str = "") -> ReviewedPlan:
     """Write the plan's files into ``out_dir``; return the reviewed plan they render."""
-    reviewed = reviewed_plan(problem, result, review, names, timings, moves, effective_date)
-    write_reviewed(reviewed, out_dir)
+    with gc_paused():
+        reviewed = reviewed_plan(problem, result, review, names, timings, moves, effective_date)
+        write_reviewed(reviewed, out_dir)
     return reviewed
+
