@@ -255,7 +255,7 @@ def check(students_path, staff_path, rules_path, current_path) -> None:
     try:
         rules = load_rules(rules_path)
         problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
-        planning_candidates(problem)  # what `plan` rejects before solving (locks over a cap), `check` finds too
+        cands = planning_candidates(problem)  # what `plan` rejects before solving (locks over a cap), `check` too
     except InputError as exc:  # `check` also shows the warnings found beside the errors
         for issue in exc.issues:
             if issue.severity == "warning":
@@ -265,6 +265,15 @@ def check(students_path, staff_path, rules_path, current_path) -> None:
     warnings = _with_workload_warning(problem, warnings, students_path)
     for issue in warnings:
         click.echo(str(issue))
+    if current_path is not None:
+        from models.domain.servable import servable_demands, servable_ids
+        from optimizer.greedy import stay_plan
+
+        left = servable_demands(problem, stay_plan(problem, cands))  # the current plan where it still holds
+        if left:
+            click.echo(f"Note: the current plan (where the rules and caps still allow it) leaves {len(left)} "
+                       f"service(s) unserved that a legal provider with room could take (a max-flow check): "
+                       f"{servable_ids(problem, left)}.")
     click.echo(f"OK: {len(problem.students)} students, {len(problem.staff)} staff, "
                f"{len(problem.demands)} services, {len(warnings)} warning(s).")
 

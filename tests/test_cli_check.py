@@ -57,3 +57,23 @@ def test_check_missing_column_and_unreadable_file_exit_2(tmp_path):
     assert "Traceback" not in result.output
     assert "missing required column grade" in result.output
     assert "the file is empty" in result.output
+
+
+def test_check_with_a_current_plan_says_when_it_leaves_a_servable_service_unserved(tmp_path):
+    # r1 (cap 1) serves A and B, r2 (cap 1) only A; s1 at A holds r1, so s2 at B has nobody, unless s1 moved to r2
+    students = ("student_id,site,grade,primary_disability,services\n"
+                "s1,A,3,SLD,rsp\ns2,B,3,SLD,rsp\n")
+    staff = ("staff_id,name,role,credentials,sites,max_caseload\n"
+             "r1,Ada Lovelace,rsp_teacher,MMSN,A;B,1\nr2,Alan Turing,rsp_teacher,MMSN,A,1\n")
+    (tmp_path / "students.csv").write_text(students, encoding="utf-8")
+    (tmp_path / "staff.csv").write_text(staff, encoding="utf-8")
+    current = tmp_path / "services.csv"
+    current.write_text("student_id,service,provider\ns1,rsp,r1\n", encoding="utf-8")
+    args = ["check", "--students", str(tmp_path / "students.csv"), "--staff", str(tmp_path / "staff.csv")]
+    with_current = CliRunner().invoke(main, [*args, "--current", str(current)])
+    assert with_current.exit_code == 0, with_current.output
+    assert "leaves 1 service(s) unserved that a legal provider with room could take" in with_current.output
+    assert "s2 rsp" in with_current.output and "Lovelace" not in with_current.output
+    assert "Note:" not in CliRunner().invoke(main, args).output
+    current.write_text("student_id,service,provider\ns1,rsp,r2\ns2,rsp,r1\n", encoding="utf-8")
+    assert "Note:" not in CliRunner().invoke(main, [*args, "--current", str(current)]).output

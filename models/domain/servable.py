@@ -144,3 +144,10 @@ def servable_demands(problem: Problem, plan: Plan, cands: Candidates | None = No
 def servable_unserved(problem: Problem, plan: Plan) -> int:
     """How many more services the plan could serve without breaking a cap, a site or a lock (0: none)."""
     return len(servable_demands(problem, plan))
+
+
+def servable_ids(problem: Problem, demands: Sequence[int], shown: int = 10) -> str:
+    """"S1 rsp, S2 speech ... and N more": student ids and service codes, never names."""
+    ids = ", ".join(f"{problem.students[problem.demands[d].student].student_id} {problem.demands[d].service}"
+                    for d in demands[:shown])
+    return ids + (f" and {len(demands) - shown} more" if len(demands) > shown else "")
