@@ -18,6 +18,9 @@ scenario files for it (``scenarios(...)``, each a few lines of TOML):
 Then times ``caseload plan`` and ``caseload whatif`` with the five scenarios
 (end to end, as a director runs them: a fresh process each) and prints both,
 their ratio (target: at most 2) and the load average before and after each.
+``--breakdown`` then measures, in this process, where whatif's time goes
+(reading, checks, the base solve, each re-plan, writing the six plan folders);
+``--compare-whole`` adds each scenario planned whole (the objective must match).
 """
 
 from __future__ import annotations
@@ -106,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scenarios-only", action="store_true", help="write the district and scenarios, time nothing")
+    parser.add_argument("--breakdown", action="store_true", help="then, in this process: where whatif's time goes")
+    parser.add_argument("--compare-whole", action="store_true", help="with --breakdown: also plan each scenario whole")
     args = parser.parse_args(argv)
     district = args.work / args.district
     if not (district / "students.csv").exists():
@@ -117,15 +122,58 @@ def main(argv: list[str] | None = None) -> int:
     caseload = [sys.executable, "-m", "cli"]
     inputs = ["--students", str(district / "students.csv"), "--staff", str(district / "staff.csv"),
               "--time-limit", str(args.time_limit)]
-    plan, plan_before, plan_after = _timed([*caseload, "plan", *inputs, "--out", str(args.work / "plan")])
+    out = args.work / f"{args.district}-plan"
+    plan, plan_before, plan_after = _timed([*caseload, "plan", *inputs, "--out", str(out)])
     print(f"caseload plan: {plan:.1f} s (load average before {plan_before}, after {plan_after})")
     scenario_args = [a for p in paths for a in ("--scenario", str(p))]
     whatif, what_before, what_after = _timed([*caseload, "whatif", *inputs, *scenario_args,
-                                              "--out", str(args.work / "whatif")])
+                                              "--out", str(args.work / f"{args.district}-whatif")])
     print(f"caseload whatif (5 scenarios): {whatif:.1f} s (load average before {what_before}, after {what_after})")
     ratio = whatif / plan
     print(f"ratio {ratio:.2f} (target <= {TARGET_RATIO}): {'met' if ratio <= TARGET_RATIO else 'NOT met'}")
+    if args.breakdown:
+        breakdown(district, paths, args.time_limit, args.work / f"{args.district}-breakdown", args.compare_whole)
     return 0
+
+
+def _load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def breakdown(district: Path, paths: list[Path], time_limit: float, out: Path, compare_whole: bool) -> None:
+    """Where ``whatif``'s time goes, in this process: reading, checks, base solve, each re-plan, writing."""
+    import shutil
+
+    from models.domain.rules import load_rules
+    from models.files.loaders import load_problem
+    from models.workflows.whatif_run import load_scenarios, prepare, write_plans
+    from optimizer.solve import SolveOptions, solve
+    from optimizer.whatif import replan_side_by_side
+
+    t0 = time.perf_counter()
+    problem, _ = load_problem(district / "students.csv", district / "staff.csv", load_rules(None))
+    scenarios, _ = load_scenarios(paths, problem)
+    t1 = time.perf_counter()
+    run = prepare(problem, scenarios)
+    t2 = time.perf_counter()
+    print(f"read {t1 - t0:.1f} s, scenarios applied and checked {t2 - t1:.1f} s ({_load()})")
+    options = SolveOptions(time_limit=time_limit)
+    base, anchored, replanned = replan_side_by_side(problem, list(run.problems[1:]), options, run.cands)
+    t3 = time.perf_counter()
+    print(f"base + 5 re-plans {t3 - t2:.1f} s (base solve {base.solve_seconds:.1f} s, {base.status}) ({_load()})")
+    for (label, _), r in zip(run.labels[1:], replanned, strict=True):
+        print(f"  {label}: {r.result.solve_seconds:.1f} s, {r.result.status}, re-planned {r.replanned} of "
+              f"{r.components} components ({r.replanned_students} students){', whole' if r.whole else ''}")
+        if compare_whole:
+            whole = solve(anchored[run.labels[1:].index((label, _))], options)
+            print(f"    planned whole: {whole.solve_seconds:.1f} s, {whole.status}, same objective: "
+                  f"{whole.objective == r.result.objective}")
+    shutil.rmtree(out, ignore_errors=True)
+    jobs = [(p, r, out / sub) for (_, sub), p, r in zip(run.labels, [problem, *anchored],
+                                                         [base, *(r.result for r in replanned)], strict=True)]
+    t4 = time.perf_counter()
+    write_plans(jobs, None, options.workers)
+    print(f"writing 6 plan folders: {time.perf_counter() - t4:.1f} s ({_load()})")
 
 
 if __name__ == "__main__":
