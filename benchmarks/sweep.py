@@ -98,14 +98,16 @@ def describe(label: str, wall: float, rows: list[dict], client_cpu: float) -> st
     statuses = sorted({r["status"] for r in rows})
     return (f"{label:<22}{len(rows):>5}{wall:>8.1f}{60 * len(rows) / wall:>10.1f}{mean('wall_s'):>8.2f}"
             f"{max(float(r['wall_s']) for r in rows):>7.2f}{mean('cpu_s'):>8.3f}{mean('proc_cpu_s'):>9.3f}"
+            f"{mean('child_cpu_s'):>8.3f}"
             f"{mean('minflt'):>8.0f}{client_cpu:>8.1f}  {'/'.join(statuses)}")
 
 
 HEADER = (f"{'method':<22}{'runs':>5}{'wall s':>8}{'runs/min':>10}{'run s':>8}{'max s':>7}{'cpu s':>8}"
-          f"{'proc s':>9}{'faults':>8}{'main s':>8}  status")
+          f"{'proc s':>9}{'kids s':>8}{'faults':>8}{'main s':>8}  status")
 LEGEND = """per run (means): run s = wall seconds of one run; cpu s = CPU seconds of the thread that planned it;
-proc s = CPU seconds of its whole process meanwhile (a Dask worker's own threads show here); faults = minor
-page faults; cpu s, proc s and faults leave out each process's first run (it also pays the imports).
+proc s = CPU seconds of its whole process meanwhile (a Dask worker's own threads show here); kids s = CPU
+seconds of processes the run forked (the solver's flow child); faults = minor page faults; these leave out
+each process's first run (it also pays the imports).
 main s = CPU seconds of this process over the half (Dask's client, scheduler and nannies)."""
 
 
