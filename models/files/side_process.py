@@ -40,6 +40,14 @@ def can_fork() -> bool:
             and not os.environ.get("CASELOAD_ONE_PROCESS"))
 
 
+def _stop(pid: int, read_end: int) -> None:
+    """The parent failed: kill the child, reap it and close its pipe, so nothing is left behind."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(read_end)
+
+
 @contextlib.contextmanager
 def alongside(task: Callable[[], None]) -> Iterator[None]:
     """Run ``task`` in a forked child while the ``with`` block runs here; on leaving, wait for it.
@@ -70,10 +78,7 @@ def alongside(task: Callable[[], None]) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(read_end)
+        _stop(pid, read_end)
         raise
     with os.fdopen(read_end, "rb") as pipe:
         message = pipe.read().decode(errors="replace")
@@ -110,10 +115,7 @@ def in_halves(work: Callable[[int, int], T], n: int, least: int = 2000) -> tuple
     try:
         first = work(0, middle)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(read_end)
+        _stop(pid, read_end)
         raise
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()  # the child blocks on a full pipe until read here
