@@ -43,6 +43,11 @@ if TYPE_CHECKING:
     from models.domain.candidates import Candidates
     from optimizer.solve import SolveOptions
 
+# measured 0.8-3.4 microseconds of flow per candidate arc (connected, one-component and generated districts of
+# 3,000-70,000 students, benchmarks/README.md); 10 keeps the estimate of a district's flows on the safe side
+SECONDS_PER_ARC = 10e-6
+IN_PROCESS_SHARE = 0.05  # flows estimated to take at most this share of the time left run in this process
+
 # settle(components to solve, the plan so far): (the plan with their solutions, proven bound per component
 # by its first student, seconds spent building models)
 Settle = Callable[[list[Component], Plan], tuple[Plan, dict[int, float], float]]
@@ -63,12 +68,14 @@ def solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions, 
     else:
         def work() -> Iterator[ComponentFlow]:
             return component_flows(problem, cands, components, order)
-    # with one worker the stand-in comes first, so at most one process computes at a time
+    # with one worker the stand-in comes first, so at most one process computes at a time; then small flows
+    # run here (with more, the stand-in is built while a worker process runs them, which is faster)
     alone = options.workers <= 1
+    here = alone and not balances_workload(problem) and _flows_fit(cands, deadline - time.perf_counter())
     if alone or time.perf_counter() >= deadline:
         plan, parts, bounds = stand_in(problem, cands, components, roles)
     if time.perf_counter() < deadline:
-        with Interruptible(work) as worker:
+        with Interruptible(work, local=here) as worker:
             if not alone:  # the stand-in here while the worker runs the flows
                 plan, parts, bounds = stand_in(problem, cands, components, roles)
             for item in worker.results(deadline):
@@ -98,6 +105,16 @@ def solve_with_flow(problem: Problem, cands: Candidates, options: SolveOptions, 
         components=len(components),
         build_seconds=round(build_seconds, 3),
     )
+
+
+def _flows_fit(cands: Candidates, seconds_left: float) -> bool:
+    """Whether the flows are sure to end within a small share of the time left, so they may run here.
+
+    Forking the worker costs little time but faults in every page either process then writes (a
+    sweep's runs, measured in ``benchmarks/README.md``); a flow this small cannot miss the deadline.
+    """
+    arcs = sum(map(len, cands.providers)) + sum(map(len, cands.managers))
+    return arcs * SECONDS_PER_ARC <= IN_PROCESS_SHARE * seconds_left
 
 
 def _workload_flows(problem: Problem, cands: Candidates, components: list[Component],

@@ -95,11 +95,12 @@ class Interruptible:
     Use as a context manager: leaving it kills the child if it is still running.
     """
 
-    def __init__(self, work: Callable[[], Iterable[Any]]) -> None:
+    def __init__(self, work: Callable[[], Iterable[Any]], local: bool = False) -> None:
+        """``local``: run the work here (no child), for work known to end well before any deadline."""
         self.work = work
         self.pid: int | None = None
         self.items: queue.Queue = queue.Queue()
-        self.local = not hasattr(os, "fork") or not sys.platform.startswith("linux")
+        self.local = local or not hasattr(os, "fork") or not sys.platform.startswith("linux")
         self.finished = False
 
     def __enter__(self) -> Interruptible:

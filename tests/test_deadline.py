@@ -127,3 +127,26 @@ def test_the_flows_send_each_bound_before_its_plan_smallest_component_first():
     for i in order:
         mine = [item for item in items if item.index == i]
         assert mine[0].providers is None and all(item.providers is not None for item in mine[1:])
+
+
+def test_small_flows_with_one_worker_run_in_this_process_and_large_ones_in_a_worker(monkeypatch):
+    """A sweep's runs (one worker, a generous limit) fork nothing; a flow that could near the deadline is forked."""
+    import os
+
+    problem = connected(800, 3, REGIONS)
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    generous = solve(problem, SolveOptions(time_limit=60, workers=1))
+    assert forks == [] and generous.status == "OPTIMAL"
+    cands = planning_candidates(problem)
+    arcs = sum(map(len, cands.providers)) + sum(map(len, cands.managers))
+    tight = arcs * fast_path.SECONDS_PER_ARC / fast_path.IN_PROCESS_SHARE / 2  # the estimate is twice the share
+    result = solve(problem, SolveOptions(time_limit=tight, workers=1))
+    assert forks == [1]
+    assert check_plan(problem, result.plan).ok
