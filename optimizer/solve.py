@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from models.domain.candidates import Candidates, find_candidates
 from models.domain.changes import moves_by_student
@@ -28,8 +27,12 @@ from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.fast_path import solve_with_flow
 from optimizer.greedy import stay_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
-from optimizer.model import CaseloadModel
 from optimizer.stand_in import stand_in
+
+if TYPE_CHECKING:  # CP-SAT is imported when a model is built (0.3 s): a plan the flows prove needs none
+    from ortools.sat.python import cp_model
+
+    from optimizer.model import CaseloadModel
 
 # ranked worst first: the district's status is its worst component's
 _STATUS_ORDER = ("INFEASIBLE", "UNKNOWN", "FEASIBLE", "OPTIMAL")
@@ -91,6 +94,8 @@ def _solve_component(problem: Problem, cands: Candidates, component: Component, 
     if t0 >= deadline:
         # out of time before building: the stand-in plan stays, and every cost is >= 0
         return _ComponentResult("UNKNOWN", None, 0.0, 0.0, {}, {})
+    from optimizer.model import CaseloadModel
+
     max_moves = options.max_moves if component.max_moves is None else component.max_moves
     built = CaseloadModel(problem, cands, component, max_moves=max_moves)
     if hint is not None:
@@ -102,6 +107,8 @@ def _solve_component(problem: Problem, cands: Candidates, component: Component, 
 
 def tuned_solver(options: SolveOptions, seconds: float, workers: int = 1) -> cp_model.CpSolver:
     """A CP-SAT solver with the parameters these models prove fastest with (or CP-SAT's own, untuned)."""
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.05, seconds)
@@ -124,6 +131,8 @@ def tuned_solver(options: SolveOptions, seconds: float, workers: int = 1) -> cp_
 
 
 def _run_solver(solver: cp_model.CpSolver, built: CaseloadModel, build_seconds: float) -> _ComponentResult:
+    from ortools.sat.python import cp_model
+
     status = solver.solve(built.model)
     name = solver.status_name(status)
     # every coefficient is an integer, so the bound rounds up to one
