@@ -19,9 +19,10 @@ if TYPE_CHECKING:  # a type only: writing explain.csv does not load the solver
     from optimizer.forcing import ExactAlternative
 
 
-def write_explain(rows: Iterable[ExplainRow], path: Path, columns: tuple[str, ...] = EXPLAIN_COLUMNS) -> None:
-    # ids, words and whole numbers only: the csv module writes pandas' bytes without building a table
-    write_rows(columns, ([cells[c] for c in columns] for cells in (r.cells() for r in rows)), path)
+def write_explain(rows: Iterable[Sequence[object]], path: Path) -> None:
+    """explain.csv from :meth:`ExplainRow.values` rows (ids, words and whole numbers only: the csv module
+    writes pandas' bytes without building a table)."""
+    write_rows(EXPLAIN_COLUMNS, rows, path)
 
 
 EXACT_COLUMNS = (*EXPLAIN_COLUMNS[:8], "status", "moves", "as_planned_cost_delta")

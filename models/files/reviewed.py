@@ -44,7 +44,7 @@ from models.files.rows import (  # noqa: F401 - the row types and marks, importa
 )
 from models.files.side_process import in_halves
 from models.workflows.comparison import cap_ratio
-from models.workflows.explanations import ExplainRow, explain_rows
+from models.workflows.explanations import VERDICT_AT, WHY_AT, beside_assignment, explain_values
 from models.workflows.moves import Move
 
 
@@ -84,7 +84,8 @@ class ReviewedPlan:
     summary: dict  # summary.json
     with_student_names: bool
     moves: tuple[MoveRow, ...] | None = None  # after a rebalance
-    explain: tuple[ExplainRow, ...] = ()  # explain.csv: the nearest alternatives of each (student, role)
+    # explain.csv: the nearest alternatives of each (student, role), as cell values in EXPLAIN_COLUMNS order
+    explain: tuple[tuple[object, ...], ...] = ()
     assessments: tuple[AssessmentRow, ...] | None = None  # when pending initial assessments were given
     notes: tuple[str, ...] = field(default=())
     role_names: tuple[tuple[str, str], ...] = ()  # (role code, the rules' name for it), for headings
@@ -328,11 +329,13 @@ def reviewed_plan(problem: Problem, result: Result, review: Review | None = None
     review = review or review_plan(problem, result.plan)
     names = names or NO_NAMES
     # explain.csv's rows, student by student: half of them computed by a second process meanwhile
-    halves = in_halves(lambda lo, hi: explain_rows(problem, result.plan, range(lo, hi)), len(problem.students))
+    halves = in_halves(lambda lo, hi: explain_values(problem, result.plan, range(lo, hi)), len(problem.students))
     explain = tuple(row for half in halves for row in half)
     why: dict[tuple[str, str], str] = {}
     for row in explain:
-        why.setdefault((row.student_id, row.role), row.beside_assignment())
+        key = (row[0], row[1])  # (student_id, role): the first row is the nearest alternative
+        if key not in why:
+            why[key] = beside_assignment(row[VERDICT_AT], row[WHY_AT])
     students = _students(problem, result, review, names, why)
     services = _services(problem, result, review, names, why)
     staff = _staff(problem, result, review, names)

