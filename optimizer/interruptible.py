@@ -70,7 +70,10 @@ def _reader(fd: int, out: queue.Queue) -> None:
             if body is None:
                 out.put(("eof", None))
                 return
-            out.put(pickle.loads(body))
+            message = pickle.loads(body)
+            out.put(message)
+            if message[0] != "item":  # "done" or "error": the child's last word
+                return
     except OSError:
         out.put(("eof", None))
     finally:
@@ -90,15 +93,17 @@ def _wait_for(pid: int, seconds: float) -> bool:
 
 
 class Interruptible:
-    """Start ``work`` (a function returning an iterable of picklable results) now; read it until a deadline.
+    """Start each of ``works`` (functions returning iterables of picklable results) now, each in its own
+    forked child; read their results, as they come, until a deadline.
 
-    Use as a context manager: leaving it kills the child if it is still running.
+    Use as a context manager: leaving it kills every child still running.
     """
 
-    def __init__(self, work: Callable[[], Iterable[Any]], local: bool = False) -> None:
-        """``local``: run the work here (no child), for work known to end well before any deadline."""
-        self.work = work
-        self.pid: int | None = None
+    def __init__(self, *works: Callable[[], Iterable[Any]], local: bool = False) -> None:
+        """``local``: run the works here, one after another (no child), for work known to end well before any
+        deadline."""
+        self.works = works
+        self.pids: list[int] = []
         self.items: queue.Queue = queue.Queue()
         self.local = local or not hasattr(os, "fork") or not sys.platform.startswith("linux")
         self.finished = False
@@ -106,26 +111,29 @@ class Interruptible:
     def __enter__(self) -> Interruptible:
         if self.local:
             return self
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            _child(write_fd, self.work)
-        os.close(write_fd)
-        self.pid = pid
-        threading.Thread(target=_reader, args=(read_fd, self.items), daemon=True).start()
+        for work in self.works:
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_fd)
+                _child(write_fd, work)
+            os.close(write_fd)
+            self.pids.append(pid)
+            threading.Thread(target=_reader, args=(read_fd, self.items), daemon=True).start()
         return self
 
     def results(self, deadline: float) -> Iterator[Any]:
-        """The work's results as they come, until it finishes or ``deadline`` (``time.perf_counter``) passes."""
+        """The works' results as they come, until all finish or ``deadline`` (``time.perf_counter``) passes."""
         if self.local:
-            for item in self.work():
-                yield item
-                if time.perf_counter() >= deadline:
-                    return
+            for work in self.works:
+                for item in work():
+                    yield item
+                    if time.perf_counter() >= deadline:
+                        return
             self.finished = True
             return
-        while True:
+        running = len(self.pids)
+        while running:
             left = deadline - time.perf_counter()
             if left <= 0:
                 return
@@ -137,16 +145,15 @@ class Interruptible:
                 yield payload
             elif kind == "error":
                 raise WorkerError(payload)
-            else:  # done, or the child died without a word
-                self.finished = kind == "done"
-                if not self.finished:
-                    raise WorkerError("the flow worker ended without its results")
-                return
+            elif kind == "done":
+                running -= 1
+            else:  # a child died without a word
+                raise WorkerError("the flow worker ended without its results")
+        self.finished = True
 
     def __exit__(self, *exc: object) -> None:
-        if self.pid is None:
-            return
-        if not _wait_for(self.pid, 0.0):
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        self.pid = None
+        for pid in self.pids:
+            if not _wait_for(pid, 0.0):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        self.pids = []

@@ -150,3 +150,35 @@ def test_small_flows_with_one_worker_run_in_this_process_and_large_ones_in_a_wor
     result = solve(problem, SolveOptions(time_limit=tight, workers=1))
     assert forks == [1]
     assert check_plan(problem, result.plan).ok
+
+
+def test_with_two_workers_the_components_flows_are_shared_between_two_processes(monkeypatch):
+    import os
+
+    problem = connected(800, 3, REGIONS)  # two components
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    shared = solve(problem, SolveOptions(time_limit=60, workers=2))
+    assert len(forks) == 2
+    monkeypatch.undo()
+    alone = solve(problem, SolveOptions(time_limit=60, workers=1))
+    assert shared.status == alone.status == "OPTIMAL" and shared.objective == alone.objective
+
+
+def test_components_are_dealt_largest_first_to_the_least_loaded_worker_each_share_smallest_first():
+    problem = connected(800, 3, REGIONS)
+    cands = planning_candidates(problem)
+    components = split(problem, cands, couple=binding_average_caps(problem, cands))
+    order = sorted(range(len(components)), key=lambda i: len(components[i].students))
+    shares = fast_path._shares(cands, components, order, 2)
+    assert sorted(i for share in shares for i in share) == sorted(order)
+    assert len(shares) == min(2, len(components))
+    for share in shares:
+        assert share == [i for i in order if i in share]
+    assert fast_path._shares(cands, components, order, 1) == [order]
