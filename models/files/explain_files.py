@@ -12,7 +12,8 @@ from models.domain.names import Names
 from models.domain.problem import Problem
 from models.files.safe import write_csv, write_rows
 from models.files.tables import text_table
-from models.workflows.explanations import EXPLAIN_COLUMNS, ExplainRow, staff_id
+from models.workflows.explain_table import EXPLAIN_COLUMNS, ExplainRow
+from models.workflows.explanations import staff_id
 from models.workflows.placement import Placement
 
 if TYPE_CHECKING:  # a type only: writing explain.csv does not load the solver

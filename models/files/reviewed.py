@@ -44,7 +44,7 @@ from models.files.rows import (  # noqa: F401 - the row types and marks, importa
 )
 from models.files.side_process import in_halves
 from models.workflows.comparison import cap_ratio
-from models.workflows.explanations import VERDICT_AT, WHY_AT, beside_assignment, explain_values
+from models.workflows.explain_table import VERDICT_AT, WHY_AT, beside_assignment, explain_values
 from models.workflows.moves import Move
 
 
