@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from models.domain.candidates import Candidates, find_candidates
+from models.domain.candidates import Candidates
 from models.domain.changes import moves_by_student
 from models.domain.plan import Plan, Result, compute_loads
 from models.domain.problem import Problem
@@ -73,7 +73,7 @@ class _ComponentResult:
 
 def planning_candidates(problem: Problem) -> Candidates:
     """Eligible pairs with locks applied; raises InputError on impossible locks."""
-    cands = apply_locks(problem, find_candidates(problem))
+    cands = apply_locks(problem, problem.eligible)
     locked_loads_within_caps(problem, cands)
     return cands
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from models.domain.rules import Rules
+
+if TYPE_CHECKING:
+    from models.domain.candidates import Candidates
 
 ALL_SITES = "*"
 
@@ -119,6 +123,14 @@ class Problem:
             for i, student in enumerate(self.students)
             for need in student.services
         )
+
+    @cached_property
+    def eligible(self) -> Candidates:
+        """Every eligible (demand, person) and (student, case manager) pair, locks aside, found once for the
+        solve and the review (``models.domain.candidates.find_candidates``: 1 s at 70,000 students)."""
+        from models.domain.candidates import find_candidates
+
+        return find_candidates(self)
 
     @cached_property
     def has_minutes(self) -> bool:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from models.domain.candidates import Candidates, find_candidates
+from models.domain.candidates import Candidates
 from models.domain.caps import caseload_cap, district_average
 from models.domain.eligibility import primary_disability_services
 from models.domain.plan import Plan
@@ -119,7 +119,7 @@ def servable_demands(problem: Problem, plan: Plan, cands: Candidates | None = No
     """The unserved demands the plan could serve as well, together, without breaking a cap, a site or a lock
     (empty: none). ``cands``: the candidates without locks (default: computed here)."""
     rules = problem.rules
-    cands = cands or find_candidates(problem)
+    cands = cands or problem.eligible
     index = problem.staff_index
     options = list(cands.providers)
     offered = []
