@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.domain.rules import DEFAULT_RULES_PATH
 from models.files.safe import atomic_folder, spreadsheet_safe
@@ -300,3 +302,23 @@ def test_the_row_writer_writes_the_bytes_the_table_writer_writes(tmp_path):
     write_rows(columns, [], tmp_path / "empty.csv")
     write_csv(pd.DataFrame([], columns=list(columns)), tmp_path / "empty-table.csv")
     assert (tmp_path / "empty.csv").read_bytes() == (tmp_path / "empty-table.csv").read_bytes()
+
+
+_CELL = st.one_of(st.text(max_size=8), st.sampled_from(["=1+2", "+x", "-3", "@a", "\tx", "007", 'a "b", c', ""]),
+                  st.integers(-10**9, 10**9), st.booleans(), st.none(), st.floats(allow_nan=True, width=32))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"id": _CELL, "words": _CELL, "n": _CELL}), max_size=6))
+def test_the_plan_tables_are_written_as_pandas_writes_them_whatever_the_cells(rows):
+    # assignments.csv and services.csv skip pandas when every cell is text or a whole number; any other
+    # cell (a float, a blank None, a boolean) goes through pandas, so the bytes are pandas' either way
+    import tempfile
+
+    from models.files.safe import write_csv, write_table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        here = Path(tmp)
+        write_table(rows, here / "fast.csv", ("id", "words", "n"))
+        write_csv(pd.DataFrame(rows) if rows else pd.DataFrame(columns=["id", "words", "n"]), here / "pandas.csv")
+        assert (here / "fast.csv").read_bytes() == (here / "pandas.csv").read_bytes()

@@ -9,8 +9,6 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from models.domain.names import Names
 from models.domain.plan import Result
 from models.domain.problem import Problem
@@ -19,7 +17,7 @@ from models.files.explain_files import write_explain
 from models.files.gc_pause import gc_paused
 from models.files.report import write_report
 from models.files.reviewed import EMPTY_COLUMNS, ReviewedPlan, input_fingerprint, reviewed_plan, table_rows
-from models.files.safe import write_csv
+from models.files.safe import write_table
 from models.files.side_process import alongside
 from models.files.workbook import write_workbook
 from models.workflows.moves import Move
@@ -36,8 +34,7 @@ def write_reviewed(reviewed: ReviewedPlan, out_dir: Path) -> None:
     with alongside(lambda: write_workbook(reviewed, out_dir / "plan.xlsx")):
         for stem, rows in table_rows(reviewed).items():
             if stem in CSV_FILES:
-                frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=EMPTY_COLUMNS.get(stem, []))
-                write_csv(frame, out_dir / f"{stem}.csv")  # formula-proof text cells
+                write_table(rows, out_dir / f"{stem}.csv", EMPTY_COLUMNS.get(stem, ()))  # formula-proof text cells
         write_explain(reviewed.explain, out_dir / "explain.csv")
         (out_dir / "summary.json").write_text(json.dumps(reviewed.summary, indent=2) + "\n", encoding="utf-8")
         write_report(reviewed, out_dir / "report.html")
