@@ -322,3 +322,19 @@ def test_the_plan_tables_are_written_as_pandas_writes_them_whatever_the_cells(ro
         write_table(rows, here / "fast.csv", ("id", "words", "n"))
         write_csv(pd.DataFrame(rows) if rows else pd.DataFrame(columns=["id", "words", "n"]), here / "pandas.csv")
         assert (here / "fast.csv").read_bytes() == (here / "pandas.csv").read_bytes()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(allow_nan=False), min_size=1, max_size=6), st.lists(st.integers(), min_size=1, max_size=6))
+def test_a_float_column_is_written_as_pandas_writes_it(floats, whole):
+    # caseloads.csv (fte, load_ratio) goes through the csv module: pandas' float64 column and Python's repr agree
+    import tempfile
+
+    from models.files.safe import write_csv, write_table
+
+    rows = [{"f": f, "w": whole[i % len(whole)], "t": "x"} for i, f in enumerate(floats)]
+    with tempfile.TemporaryDirectory() as tmp:
+        here = Path(tmp)
+        write_table(rows, here / "fast.csv")
+        write_csv(pd.DataFrame(rows), here / "pandas.csv")
+        assert (here / "fast.csv").read_bytes() == (here / "pandas.csv").read_bytes()

@@ -12,31 +12,36 @@ from pathlib import Path
 from types import MappingProxyType
 
 from models.domain.names import Names
-from models.files.loaders import read_table
+from models.files.reading import read_table_checked
+
+
+def _columns(path: Path, sheet: str, id_column: str) -> dict[str, list[str]]:
+    """Each column's cells (text), the table read as the loaders read it."""
+    read = read_table_checked(path, sheet, (id_column,))
+    return {c: [row[i] for row in read.cells] for i, c in enumerate(read.columns)}
 
 
 def _student_names(path: Path) -> dict[str, str]:
-    df = read_table(path, "students")
-    if "student_id" not in df.columns:
+    table = _columns(path, "students", "student_id")
+    if "student_id" not in table:
         return {}
-    ids = [str(v).strip() for v in df["student_id"]]
-    if "student_name" in df.columns:
-        names = [str(v).strip() for v in df["student_name"]]
-    elif "first_name" in df.columns or "last_name" in df.columns:
-        first = df["first_name"] if "first_name" in df.columns else [""] * len(df)
-        last = df["last_name"] if "last_name" in df.columns else [""] * len(df)
-        pairs = zip(first, last, strict=True)
-        names = [" ".join(part for part in (str(f).strip(), str(g).strip()) if part) for f, g in pairs]
+    ids = [v.strip() for v in table["student_id"]]
+    if "student_name" in table:
+        names = [v.strip() for v in table["student_name"]]
+    elif "first_name" in table or "last_name" in table:
+        first = table.get("first_name", [""] * len(ids))
+        last = table.get("last_name", [""] * len(ids))
+        names = [" ".join(part for part in (f.strip(), g.strip()) if part) for f, g in zip(first, last, strict=True)]
     else:
         return {}
     return {i: n for i, n in zip(ids, names, strict=True) if i and n}
 
 
 def _staff_names(path: Path) -> dict[str, str]:
-    df = read_table(path, "staff")
-    if "staff_id" not in df.columns or "name" not in df.columns:
+    table = _columns(path, "staff", "staff_id")
+    if "staff_id" not in table or "name" not in table:
         return {}
-    pairs = ((str(a).strip(), str(b).strip()) for a, b in zip(df["staff_id"], df["name"], strict=True))
+    pairs = ((a.strip(), b.strip()) for a, b in zip(table["staff_id"], table["name"], strict=True))
     return {i: n for i, n in pairs if i and n}
 
 

@@ -17,11 +17,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from models.domain.issues import InputError, Issue, excerpt
 from models.files.safe import FORMULA_STARTS
+
+if TYPE_CHECKING:  # pandas is imported where a workbook is read (0.2-0.4 s a run that reads only CSV files saves)
+    import pandas as pd
 
 # a title row above the header: the header is looked for in this many first rows
 HEADER_SEARCH_ROWS = 10
@@ -38,9 +40,11 @@ def normalize_header(column: object) -> str:
 
 @dataclass(slots=True)
 class TableRead:
-    """The cells of one table (every cell a str), where its data starts, and what was guessed."""
+    """The cells of one table (every cell a str, every row as wide as the header), where its data starts, and
+    what was guessed."""
 
-    frame: pd.DataFrame
+    columns: list[str]
+    cells: list[list[str]]
     first_row: int = 2  # the spreadsheet row of the first data row (header + 1)
     sheet: str | None = None
     notes: list[Issue] = field(default_factory=list)
@@ -107,6 +111,8 @@ def _read_xlsx(path: Path, file: str, sheet: str | None) -> tuple[str, list[list
     """(sheet name, rows of raw cells, notes, whether the sheet was chosen by position)."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise _fail(file, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; is it the right file?")
+    import pandas as pd
+
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             names = {normalize_header(name): name for name in book.sheet_names}
@@ -219,8 +225,7 @@ def read_table_checked(path: Path, sheet: str | None = None, required: tuple[str
         for i, cell in enumerate(row):
             if cell[:1] == "'" and cell[1:2] and cell[1:2] in FORMULA_STARTS:
                 row[i] = cell[1:]
-    frame = pd.DataFrame(cells, columns=header, dtype=str) if header else pd.DataFrame()
-    return TableRead(frame.fillna(""), first_row, sheet_name, notes)
+    return TableRead(header, cells if header else [], first_row, sheet_name, notes)
 
 
 # the id column that marks the header row of each table (a title row above it is skipped)
@@ -229,4 +234,9 @@ _HEADER_MARK = {"students": ("student_id",), "staff": ("staff_id",), "services":
 
 def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """A .csv or a sheet of an .xlsx, every cell a str, headers normalized (see :func:`read_table_checked`)."""
-    return read_table_checked(path, sheet, _HEADER_MARK.get(sheet or "", ())).frame
+    import pandas as pd
+
+    read = read_table_checked(path, sheet, _HEADER_MARK.get(sheet or "", ()))
+    if not read.columns:
+        return pd.DataFrame()
+    return pd.DataFrame(read.cells, columns=read.columns, dtype=str).fillna("")

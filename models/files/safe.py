@@ -22,10 +22,12 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from models.domain.issues import InputError, Issue
+
+if TYPE_CHECKING:  # pandas is imported where a table is built (0.2-0.4 s a plan of CSV inputs saves)
+    import pandas as pd
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +48,8 @@ def spreadsheet_safe(value: object) -> object:
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table with every text cell made :func:`spreadsheet_safe` (numbers are left as they are)."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:  # every column: pandas 3 gives text the "str" dtype, not object
         if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
@@ -74,20 +78,41 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[object]], path: P
 
 
 def write_table(rows: Sequence[dict[str, object]], path: Path, columns: Sequence[str] = ()) -> None:
-    """Write dict rows as CSV with formula-proof text cells: :func:`write_rows` when every row has the same
-    columns and every cell is text or a whole number (the bytes pandas writes, without building a frame:
-    0.5 s of each 70,000-row table), else :func:`write_csv`. ``columns``: the header of a table without rows."""
+    """Write dict rows as CSV with formula-proof text cells, the bytes :func:`write_csv` writes for them.
+
+    When the csv module writes every cell as pandas would (:func:`_as_pandas_writes`) the rows go through
+    :func:`write_rows` without a frame (0.5 s of each 70,000-row table, and no pandas import); otherwise
+    through pandas. ``columns``: the header of a table without rows.
+    """
     header = list(rows[0]) if rows else list(columns)
-    width = len(header)
-    if all(len(row) == width for row in rows) and all(
-            type(value) is str or type(value) is int for row in rows for value in row.values()):
-        try:
-            write_rows(header, ([row[c] for c in header] for row in rows), path)
-            return
-        except KeyError:  # a row with other columns: pandas lines them up
-            pass
-    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=header)
-    write_csv(frame, path)
+    try:
+        values = [[row[c] for c in header] for row in rows]
+    except KeyError:  # a row with other columns: pandas lines them up
+        values = None
+    if values is not None and all(len(row) == len(header) for row in rows) and _as_pandas_writes(values):
+        write_rows(header, values, path)
+        return
+    import pandas as pd
+
+    write_csv(pd.DataFrame(rows) if rows else pd.DataFrame(columns=header), path)
+
+
+_PLAIN = frozenset((str, int))
+
+
+def _as_pandas_writes(values: list[list[object]]) -> bool:
+    """Whether the csv module writes these cells as pandas does: per column text and whole numbers, or floats
+    alone or beside text (both write a float as ``repr``), never a blank None, a NaN, a boolean, or whole
+    numbers beside floats without text (pandas makes that column float: 1 is written 1.0)."""
+    for column in zip(*values, strict=True):
+        kinds = set(map(type, column))
+        if kinds <= _PLAIN:
+            continue
+        if float not in kinds or not kinds <= {str, int, float} or (int in kinds and str not in kinds):
+            return False
+        if any(v != v for v in column if type(v) is float):  # NaN: pandas writes a blank
+            return False
+    return True
 
 
 def _bad_out(out_dir: Path, why: str) -> InputError:

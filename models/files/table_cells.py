@@ -97,12 +97,11 @@ class _Table:
             self.issues.extend(exc.issues)
             return
         self.issues.extend(read.notes)
-        df, self.sheet = read.frame, read.sheet
-        self.columns = frozenset(df.columns)
-        columns = list(df.columns)
+        self.sheet = read.sheet
+        self.columns = frozenset(read.columns)
+        columns = read.columns
         found = False
-        # zip over column lists: much faster than DataFrame.to_dict or per-row access
-        for row, values in enumerate(zip(*(df[c].tolist() for c in columns), strict=True), start=read.first_row):
+        for row, values in enumerate(read.cells, start=read.first_row):
             if "".join(values).strip():
                 found = True
                 yield _Row(self, dict(zip(columns, values, strict=True)), row)

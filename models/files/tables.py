@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from models.files.safe import write_csv
 from models.workflows.hiring import StaffingResult
 from models.workflows.moves import Move
+
+if TYPE_CHECKING:  # pandas is imported where a table is built (0.2-0.4 s a plan of CSV inputs saves)
+    import pandas as pd
 
 MOVES_COLUMNS = ("student_id", "change", "from", "to", "reason", "effective_date")
 HIRES_COLUMNS = ("rank", "role", "credentials", "sites", "fte", "unserved_after", "max_load_ratio_after", "students",
@@ -47,6 +49,8 @@ def _text(value: object) -> str:
 
 def comparison_frame(rows: Sequence[dict]) -> pd.DataFrame:
     """One row per plan; per-role columns for every role seen in any plan."""
+    import pandas as pd
+
     columns: list[str] = []
     for row in rows:
         columns += [c for c in row if c not in columns]
@@ -91,6 +95,8 @@ def _max_spread(row: dict, role: str) -> str:
 
 
 def moves_frame(moves: Sequence[Move], effective_date: str) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [(m.student_id, m.change, m.from_id, m.to_id, m.reason, effective_date) for m in moves]
     return pd.DataFrame(rows, columns=list(MOVES_COLUMNS))
 
@@ -138,6 +144,8 @@ def hires_rows(result: StaffingResult) -> list[tuple]:
 
 
 def write_hires(result: StaffingResult, path: Path) -> None:
+    import pandas as pd
+
     write_csv(pd.DataFrame(hires_rows(result), columns=list(HIRES_COLUMNS)), path)
 
 
