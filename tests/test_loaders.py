@@ -433,3 +433,20 @@ def test_one_workbook_can_hold_both_tables(tmp_path, rules):
     problem, warnings = load_problem(book, book, rules)
     assert [s.student_id for s in problem.students] == ["007"]
     assert [p.staff_id for p in problem.staff] == ["R1"] and warnings == []
+
+
+def test_a_table_read_again_is_read_anew_when_the_file_changed(tmp_path):
+    # the loaders and the names read each input once between them; an edited file is never served stale
+    import os
+
+    from models.files.reading import read_table_checked
+
+    path = tmp_path / "students.csv"
+    path.write_text("student_id,site\n001,A\n", encoding="utf-8")
+    first = read_table_checked(path, "students", ("student_id",))
+    assert read_table_checked(path, "students", ("student_id",)) is first
+    stat = path.stat()
+    path.write_text("student_id,site\n002,B\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    again = read_table_checked(path, "students", ("student_id",))
+    assert again.cells == [["002", "B"]] and first.cells == [["001", "A"]]

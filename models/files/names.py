@@ -13,16 +13,20 @@ from types import MappingProxyType
 
 from models.domain.names import Names
 from models.files.reading import read_table_checked
+from models.files.table_cells import STAFF_REQUIRED, STUDENT_REQUIRED
+
+_NAME_COLUMNS = frozenset(("student_id", "student_name", "first_name", "last_name", "staff_id", "name"))
 
 
-def _columns(path: Path, sheet: str, id_column: str) -> dict[str, list[str]]:
-    """Each column's cells (text), the table read as the loaders read it."""
-    read = read_table_checked(path, sheet, (id_column,))
-    return {c: [row[i] for row in read.cells] for i, c in enumerate(read.columns)}
+def _columns(path: Path, sheet: str, required: tuple[str, ...]) -> dict[str, list[str]]:
+    """The id and name columns' cells (text), the table read as the loaders read it (the same read: reading.py
+    keeps it)."""
+    read = read_table_checked(path, sheet, required)
+    return {c: [row[i] for row in read.cells] for i, c in enumerate(read.columns) if c in _NAME_COLUMNS}
 
 
 def _student_names(path: Path) -> dict[str, str]:
-    table = _columns(path, "students", "student_id")
+    table = _columns(path, "students", STUDENT_REQUIRED)
     if "student_id" not in table:
         return {}
     ids = [v.strip() for v in table["student_id"]]
@@ -38,7 +42,7 @@ def _student_names(path: Path) -> dict[str, str]:
 
 
 def _staff_names(path: Path) -> dict[str, str]:
-    table = _columns(path, "staff", "staff_id")
+    table = _columns(path, "staff", STAFF_REQUIRED)
     if "staff_id" not in table or "name" not in table:
         return {}
     pairs = ((a.strip(), b.strip()) for a, b in zip(table["staff_id"], table["name"], strict=True))
