@@ -450,3 +450,21 @@ def test_a_table_read_again_is_read_anew_when_the_file_changed(tmp_path):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     again = read_table_checked(path, "students", ("student_id",))
     assert again.cells == [["002", "B"]] and first.cells == [["001", "A"]]
+
+
+def test_a_value_repeated_in_many_rows_is_judged_in_every_row(tmp_path, rules):
+    # the loaders resolve each distinct cell once (70,000 rows, a few hundred values): every row still gets
+    # its own error for a bad value, and every row with a good one its own student
+    def copies(rows: Rows) -> None:
+        rows[1].update(grade="99", services="rsp:240;speech:60")
+        rows.append({**rows[1], "student_id": "S3"})
+        rows.append({**rows[0], "student_id": "S4"})
+
+    students, staff = district(tmp_path, students=copies)
+    grade_errors = [i for i in issues_of(students, staff, rules) if i.severity == "error" and i.column == "grade"]
+    assert [(i.row, i.value) for i in grade_errors] == [(3, "99"), (4, "99")]
+    students, staff = district(tmp_path, students=lambda rows: rows.append({**rows[0], "student_id": "S4"}))
+    problem, _ = load_problem(students, staff, rules)
+    first, again = problem.students[0], problem.students[-1]
+    assert again.student_id == "S4" and again.services == first.services == (ServiceNeed("rsp", 240),
+                                                                              ServiceNeed("speech", 60))

@@ -65,6 +65,18 @@ def _service_code(row: _Row, rules: Rules, token: str) -> str | None:
 
 
 def _services(row: _Row, rules: Rules) -> tuple[ServiceNeed, ...] | None:
+    """The row's services; a services cell (with the row's setting) read without a problem before is reused."""
+    key = ("services", row.cell("services"), row.text("setting"))
+    known = row.table.resolved.get(key)
+    if known is not None:
+        return known  # type: ignore[return-value]
+    needs = _parse_services(row, rules)
+    if needs is not None:
+        row.table.resolved[key] = needs
+    return needs
+
+
+def _parse_services(row: _Row, rules: Rules) -> tuple[ServiceNeed, ...] | None:
     items = parse_list(row.cell("services"))
     if not items:
         if "services" in row.table.columns:

@@ -79,6 +79,9 @@ class _Table:
         self.issues: list[Issue] = []
         self.columns: frozenset[str] = frozenset()
         self.sheet: str | None = None
+        # what a cell's text resolved to, by column: a column always resolves the same way within one file,
+        # and a district's grades, categories and service lists repeat (70,000 rows, a few hundred values)
+        self.resolved: dict[tuple, object] = {}
 
     def add(self, severity: Severity, message: str, row: int | None = None, column: str | None = None,
             value: str | None = None) -> None:
@@ -151,7 +154,9 @@ class _Row:
         token = self.required(column) if required else self.text(column)
         if not token:
             return None
-        value = resolve(token)
+        key = (column, token)
+        resolved = self.table.resolved
+        value = resolved[key] if key in resolved else resolved.setdefault(key, resolve(token))
         if value is None:
             self.error(column, message)
         return value
