@@ -7,6 +7,7 @@ so tests can assert that the solver's objective equals the recomputed one.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -86,8 +87,14 @@ def balance_cost(load: int, target: float | None, weight: int) -> int:
 
 def best_practice_services(rules: Rules, student: Student) -> tuple[str, ...]:
     """The student's services that may make their provider case manager, best first."""
-    have = set(student.service_codes)
-    return tuple(s for s in rules.best_practice_order if s in have)
+    return _ranked(rules.best_practice_order, tuple(s.code for s in student.services))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ranked(order: tuple[str, ...], codes: tuple[str, ...]) -> tuple[str, ...]:
+    """``codes`` in ``order`` (a district has a few hundred service lists; every plan ranks each student's)."""
+    have = set(codes)
+    return tuple(s for s in order if s in have)
 
 
 def best_practice_rank(rules: Rules, student: Student, delivered_by_manager: set[str] | frozenset[str],
