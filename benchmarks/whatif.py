@@ -146,7 +146,7 @@ def breakdown(district: Path, paths: list[Path], time_limit: float, out: Path, c
 
     from models.domain.rules import load_rules
     from models.files.loaders import load_problem
-    from models.workflows.whatif_run import load_scenarios, prepare, write_plans
+    from models.workflows.whatif_run import explain_plans, load_scenarios, prepare, write_plans
     from optimizer.solve import SolveOptions, solve
     from optimizer.whatif import replan_side_by_side
 
@@ -172,8 +172,13 @@ def breakdown(district: Path, paths: list[Path], time_limit: float, out: Path, c
     jobs = [(p, r, out / sub) for (_, sub), p, r in zip(run.labels, [problem, *anchored],
                                                          [base, *(r.result for r in replanned)], strict=True)]
     t4 = time.perf_counter()
-    write_plans(jobs, None, options.workers)
-    print(f"writing 6 plan folders: {time.perf_counter() - t4:.1f} s ({_load()})")
+    explained = explain_plans(jobs)
+    t5 = time.perf_counter()
+    reused = ", ".join(f"{e.reused}" for e in explained[1:])
+    print(f"explain.csv rows of the 6 plans: {t5 - t4:.1f} s (students reusing the base's rows: {reused}) "
+          f"({_load()})")
+    write_plans(jobs, None, options.workers, explained)
+    print(f"writing 6 plan folders: {time.perf_counter() - t5:.1f} s ({_load()})")
 
 
 if __name__ == "__main__":

@@ -324,13 +324,20 @@ def _notes(headline: Headline, students: Sequence[StudentRow], staff: Sequence[S
 
 def reviewed_plan(problem: Problem, result: Result, review: Review | None = None, names: Names | None = None,
                   timings: dict | None = None, moves: Sequence[Move] | None = None,
-                  effective_date: str = "") -> ReviewedPlan:
-    """Review a plan once for every format."""
+                  effective_date: str = "", explain: Sequence[tuple[object, ...]] | None = None) -> ReviewedPlan:
+    """Review a plan once for every format.
+
+    ``explain``: explain.csv's rows (cell values, ``explain_table.explain_values``) when already computed
+    (a what-if scenario reuses most of the base's: ``models.workflows.explain_reuse``).
+    """
     review = review or review_plan(problem, result.plan)
     names = names or NO_NAMES
-    # explain.csv's rows, student by student: half of them computed by a second process meanwhile
-    halves = in_halves(lambda lo, hi: explain_values(problem, result.plan, range(lo, hi)), len(problem.students))
-    explain = tuple(row for half in halves for row in half)
+    if explain is None:
+        # explain.csv's rows, student by student: half of them computed by a second process meanwhile
+        halves = in_halves(lambda lo, hi: explain_values(problem, result.plan, range(lo, hi)), len(problem.students))
+        explain = tuple(row for half in halves for row in half)
+    else:
+        explain = tuple(explain)
     why: dict[tuple[str, str], str] = {}
     for row in explain:
         key = (row[0], row[1])  # (student_id, role): the first row is the nearest alternative

@@ -42,10 +42,12 @@ def write_reviewed(reviewed: ReviewedPlan, out_dir: Path) -> None:
 
 def write_plan(problem: Problem, result: Result, out_dir: Path, timings: dict | None = None,
                review: Review | None = None, names: Names | None = None, moves: Sequence[Move] | None = None,
-               effective_date: str = "") -> ReviewedPlan:
-    """Write the plan's files into ``out_dir``; return the reviewed plan they render."""
+               effective_date: str = "", explain: Sequence[tuple[object, ...]] | None = None) -> ReviewedPlan:
+    """Write the plan's files into ``out_dir``; return the reviewed plan they render.
+
+    ``explain``: explain.csv's rows when already computed (``reviewed_plan``)."""
     with gc_paused():
-        reviewed = reviewed_plan(problem, result, review, names, timings, moves, effective_date)
+        reviewed = reviewed_plan(problem, result, review, names, timings, moves, effective_date, explain)
         write_reviewed(reviewed, out_dir)
     return reviewed
 

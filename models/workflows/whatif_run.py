@@ -18,12 +18,13 @@ from models.domain.issues import InputError, Issue
 from models.domain.names import Names
 from models.domain.plan import Result
 from models.domain.problem import Problem
-from models.domain.scenario import Scenario, apply_scenario, labels_and_folders
+from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, labels_and_folders
 from models.files.report_pages import write_comparison_report
 from models.files.reviewed import ReviewedPlan
 from models.files.tables import write_comparison
 from models.files.writers import write_plan
 from models.workflows.comparison import outcome_row
+from models.workflows.explain_reuse import Explained, explain
 from models.workflows.scenarios import load_scenario
 from optimizer.solve import SolveOptions
 from optimizer.whatif import SolveMany, check_plannable, plan_side_by_side, solve_all
@@ -92,21 +93,43 @@ _WRITE_STATE: tuple | None = None
 
 
 def _write_forked(i: int) -> ReviewedPlan:
-    jobs, names = _WRITE_STATE
-    return write_plan(*jobs[i], names=names)
+    jobs, names, rows = _WRITE_STATE
+    return write_plan(*jobs[i], names=names, explain=rows[i])
 
 
-def write_plans(jobs: Sequence[tuple[Problem, Result, Path]], names: Names | None, workers: int) -> list[ReviewedPlan]:
+def explain_plans(jobs: Sequence[tuple[Problem, Result, Path]]) -> list[Explained]:
+    """explain.csv's rows of each plan; the first is the base, the others (scenarios) reuse its rows.
+
+    Every scenario is planned with the base plan as its current plan, so the
+    rows it can share are those of the base plan anchored to itself: computed
+    once (from the base's own rows where a student's current plan is the base
+    plan), then each scenario takes them for every student whose explanation
+    reads nothing the scenario changed (``models.workflows.explain_reuse``) and
+    computes the rest.
+    """
+    base_problem, base_result, _ = jobs[0]
+    base = explain(base_problem, base_result.plan)
+    if len(jobs) == 1:
+        return [base]
+    anchored = explain(anchor_to_plan(base_problem, base_problem, base_result.plan), base_result.plan, base)
+    return [base, *(explain(problem, result.plan, anchored) for problem, result, _ in jobs[1:])]
+
+
+def write_plans(jobs: Sequence[tuple[Problem, Result, Path]], names: Names | None, workers: int,
+                explained: Sequence[Explained] | None = None) -> list[ReviewedPlan]:
     """Write each (problem, result, folder) plan folder, up to ``workers`` at once; their reviewed plans.
+
+    ``explained``: each plan's explain.csv rows (:func:`explain_plans`, the default).
 
     Writing is pure Python (explain.csv, plan.xlsx): measured on the 70,000-student
     district it takes longer than planning, so on Linux the folders are written
     by forked processes, side by side.
     """
     global _WRITE_STATE
+    rows = [e.rows for e in (explain_plans(jobs) if explained is None else explained)] if jobs else []
     if workers <= 1 or len(jobs) <= 1 or not sys.platform.startswith("linux"):
-        return [write_plan(*job, names=names) for job in jobs]
-    _WRITE_STATE = (list(jobs), names)
+        return [write_plan(*job, names=names, explain=r) for job, r in zip(jobs, rows, strict=True)]
+    _WRITE_STATE = (list(jobs), names, rows)
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=mp.get_context("fork")) as pool:
             return list(pool.map(_write_forked, range(len(jobs))))
