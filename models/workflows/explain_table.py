@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from models.domain.plan import Plan
 from models.domain.problem import Problem
+from models.workflows.explain_fast import FastRows
 from models.workflows.explanations import COSTLIER, NONE, Alternative, Explainer, staff_id
 from models.workflows.marginal import TermsDelta
 
@@ -71,7 +72,11 @@ def explain_values(problem: Problem, plan: Plan, students: range | None = None) 
 
     Measured at 10,000 students: half the rows pickle and unpickle in 0.03 s as values, 0.48 s as objects.
     """
-    return tuple(ExplainRow.of(problem, alt).values() for alt in Explainer(problem, plan).rows(students))
+    fast = FastRows(Explainer(problem, plan))
+    rows: list[tuple[object, ...]] = []
+    for s in range(len(problem.students)) if students is None else students:
+        rows += fast.student_values(s)
+    return tuple(rows)
 
 
 __all__ = ["EXPLAIN_COLUMNS", "ExplainRow", "beside_assignment", "explain_values"]

@@ -84,6 +84,15 @@ def blocked_words(problem: Problem, p: int, blocked: Blocked) -> str:
     return text if f"({blocked.rule})" in text else f"{text} ({blocked.rule})"
 
 
+def costlier_why(problem: Problem, chosen: int | None, what: str, delta: TermsDelta) -> str:
+    """A costlier alternative's words: what it means, instead of whom, and how the objective changes."""
+    instead = f" instead of {staff_id(problem, chosen)}" if chosen is not None else ""
+    if delta.total == 0:
+        words = "" if delta == TermsDelta() else f" ({delta.words()})"
+        return f"{what}{instead}: a tie, the objective does not change{words}"
+    return f"{what}{instead}: objective {delta.total:+d} ({delta.words()})"
+
+
 class Explainer:
     """Alternatives for every (student, role) of a plan; eligibility is looked up once per profile.
 
@@ -343,13 +352,8 @@ class Explainer:
         if priced.delta is None:
             return Alternative(s, role, chosen, p, INELIGIBLE, priced.rule, why=priced.why)
         delta = priced.delta
-        instead = f" instead of {staff_id(problem, chosen)}" if chosen is not None else ""
-        if delta.total == 0:
-            words = "" if delta == TermsDelta() else f" ({delta.words()})"
-            why = f"{what}{instead}: a tie, the objective does not change{words}"
-        else:
-            why = f"{what}{instead}: objective {delta.total:+d} ({delta.words()})"
-        return Alternative(s, role, chosen, p, COSTLIER, delta=delta, why=why, change=change)
+        return Alternative(s, role, chosen, p, COSTLIER, delta=delta, why=costlier_why(problem, chosen, what, delta),
+                           change=change)
 
     # -- the whole plan -------------------------------------------------------------
 

@@ -160,7 +160,8 @@ class Scorer:
     # -- the case --------------------------------------------------------------------------
 
     def manager_scores(self, s: int, people: Sequence[int], eligible: Eligible,
-                       modes: dict[int, str | None] | None = None) -> list[tuple[int, int]]:
+                       modes: dict[int, str | None] | None = None,
+                       context: _CaseContext | None = None) -> list[tuple[int, int]]:
         """Per person of ``people`` (none the planned case manager): (order, cost) as case manager.
 
         A person is priced in the mode that suits them best: coordinating with everything else as planned,
@@ -171,7 +172,7 @@ class Scorer:
         none of their best-practice services: their only mode is coordinating, priced by their role.
         """
         state = self.state
-        context = _CaseContext.of(self, s, eligible)
+        context = context or _CaseContext.of(self, s, eligible)
         special = set(state.delivered_by(s)).union(*eligible.values())
         w, staff = state.weights, state.problem.staff
         coordinating: dict[str, int] = {}
@@ -268,8 +269,10 @@ class Scorer:
                 index = problem.staff_index.get(current)
                 continuity += w.change_case_manager * ((p != index) - (manager != index))
             manager = p
-        rank_after = state.rank(s, manager, providers)
-        best_practice = w.best_practice_rank * ((rank_after or 0) - state.planned_rank(s))
+        best_practice = 0
+        if manage or (d is not None and manager in (p, before)):  # the manager's services change: so may the rank
+            rank_after = state.rank(s, manager, providers)
+            best_practice = w.best_practice_rank * ((rank_after or 0) - state.planned_rank(s))
         return TermsDelta(served, best_practice, balance, continuity, overload)
 
 
