@@ -11,7 +11,7 @@ from models.domain.issues import InputError
 from models.domain.plan import Result
 from models.domain.problem import Problem
 from models.domain.scenario import anchor_to_plan
-from optimizer.reuse import Replanned, index_base, replan, split_for_reuse
+from optimizer.reuse import BasePlan, Replanned, index_base, replan, split_for_reuse
 from optimizer.solve import SolveOptions, planning_candidates, solve
 
 
@@ -82,10 +82,23 @@ def replan_side_by_side(base: Problem, variants: Sequence[Problem], options: Sol
     """
     options = options or SolveOptions()
     pairs = list(cands) if cands else [None] * (1 + len(variants))
-    base_split = split_for_reuse(base, pairs[0])
+    base_result, index = plan_base(base, options, pairs[0])
+    anchored, replanned = replan_variants(index, variants, options, pairs[1:])
+    return base_result, anchored, replanned
+
+
+def plan_base(base: Problem, options: SolveOptions, cands: Candidates | None = None) -> tuple[Result, BasePlan]:
+    """The base's plan and its components by fingerprint, for :func:`replan_variants`."""
+    base_split = split_for_reuse(base, cands)
     base_result = solve(base, options)
-    index = index_base(base_split, base_result)
-    anchored = [anchor_to_plan(variant, base, base_result.plan) for variant in variants]
+    return base_result, index_base(base_split, base_result)
+
+
+def replan_variants(index: BasePlan, variants: Sequence[Problem], options: SolveOptions,
+                    cands: Sequence[Candidates | None] = ()) -> tuple[list[Problem], list[Replanned]]:
+    """Each variant anchored to the base plan, and planned only where it differs from the base."""
+    base = index.split.problem
+    pairs = list(cands) if cands else [None] * len(variants)
+    anchored = [anchor_to_plan(variant, base, index.result.plan) for variant in variants]
     each = dataclasses.replace(options, progress=None)
-    return base_result, anchored, [replan(index, v, a, each, c)
-                                   for v, a, c in zip(variants, anchored, pairs[1:], strict=True)]
+    return anchored, [replan(index, v, a, each, c) for v, a, c in zip(variants, anchored, pairs, strict=True)]

@@ -82,7 +82,7 @@ def test_every_file_of_a_whatif_folder_is_the_file_a_plan_of_that_scenario_write
     """Scenario folders written with the base's rows reused are byte for byte the folders ``write_plan`` writes
     for the same scenario and plan, computing everything (explain.csv, the workbook, the report, summary.json)."""
     from models.files.writers import write_plan
-    from models.workflows.whatif_run import prepare, write_plans
+    from models.workflows.whatif_run import prepare, reference_of, write_plans
     from optimizer.whatif import plan_side_by_side
     from tests.test_whatif_reuse import OPTIONS
 
@@ -92,7 +92,8 @@ def test_every_file_of_a_whatif_folder_is_the_file_a_plan_of_that_scenario_write
     base, anchored, results = plan_side_by_side(problem, list(run.problems[1:]), OPTIONS)
     jobs = list(zip([problem, *anchored], [base, *results], strict=True))
     folders = [sub for _, sub in run.labels]
-    write_plans([(p, r, tmp_path / "whatif" / sub) for (p, r), sub in zip(jobs, folders, strict=True)], None, 2)
+    write_plans([(p, r, tmp_path / "whatif" / sub) for (p, r), sub in zip(jobs, folders, strict=True)], None, 2,
+                reference_of(problem, base))
     for sub, (planned, result) in zip(folders, jobs, strict=True):
         write_plan(planned, result, tmp_path / "alone" / sub)
         names = sorted(p.name for p in (tmp_path / "alone" / sub).iterdir())
@@ -101,3 +102,30 @@ def test_every_file_of_a_whatif_folder_is_the_file_a_plan_of_that_scenario_write
         for name in names:
             assert (tmp_path / "alone" / sub / name).read_bytes() == (tmp_path / "whatif" / sub / name).read_bytes(), (
                 sub, name)
+
+
+def test_a_whatif_run_writing_alongside_its_solving_writes_the_folders_a_plan_of_each_scenario_writes(tmp_path):
+    """``plan_and_write`` with two workers (the base folder and the reused rows computed by forked children while
+    the scenarios are re-planned) writes what ``write_plan`` writes for each of its plans."""
+    import json
+
+    from models.files.writers import write_plan
+    from models.workflows.whatif_run import plan_and_write, prepare
+    from optimizer.solve import SolveOptions
+    from optimizer.whatif import plan_side_by_side
+
+    options = SolveOptions(time_limit=30, workers=2)
+    problem = regions(1000, 3)
+    run = prepare(problem, [scenario(problem, kind, 8) for kind in ("unavailable", "add_itinerant", "weights")])
+    plan_and_write(run, options, tmp_path / "whatif")
+    base, anchored, results = plan_side_by_side(problem, list(run.problems[1:]), options)
+    for (_, sub), planned, result in zip(run.labels, [problem, *anchored], [base, *results], strict=True):
+        write_plan(planned, result, tmp_path / "alone" / sub)
+        for path in sorted((tmp_path / "alone" / sub).iterdir()):
+            mine = tmp_path / "whatif" / sub / path.name
+            if path.name == "summary.json":  # the seconds differ from one solve to the next
+                ignore = {"solve_seconds", "build_seconds"}
+                assert ({k: v for k, v in json.loads(path.read_text()).items() if k not in ignore}
+                        == {k: v for k, v in json.loads(mine.read_text()).items() if k not in ignore})
+            else:
+                assert path.read_bytes() == mine.read_bytes(), (sub, path.name)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from models.domain.plan import Plan
 from models.domain.problem import Problem
 from models.files.side_process import in_halves
-from models.workflows.explain_table import ExplainRow
+from models.workflows.explain_fast import FastRows
 from models.workflows.explanations import Explainer
 
 Row = tuple[object, ...]
@@ -134,13 +134,18 @@ def explain(problem: Problem, plan: Plan, reference: Explained | None = None, le
     return Explained(tuple(out), keys, len(known))
 
 
+def with_keys(problem: Problem, plan: Plan, rows: Sequence[Row]) -> Explained:
+    """``rows`` (``plan``'s explain.csv rows, computed elsewhere: another process) with their keys."""
+    return Explained(tuple(rows), student_keys(Explainer(problem, plan)))
+
+
 def _compute(explainer: Explainer, todo: Sequence[int], least: int) -> dict[int, list[Row]]:
-    problem = explainer.problem
+    fast = FastRows(explainer)  # explain_values' rows, student by student
 
     def work(lo: int, hi: int) -> list[tuple[int, list[Row]]]:
-        return [(s, [ExplainRow.of(problem, alt).values() for alt in explainer.student_rows(s)]) for s in todo[lo:hi]]
+        return [(s, fast.student_values(s)) for s in todo[lo:hi]]
 
     return {s: rows for half in in_halves(work, len(todo), least) for s, rows in half}
 
 
-__all__ = ["ExplainKeys", "Explained", "explain", "student_keys"]
+__all__ = ["ExplainKeys", "Explained", "explain", "student_keys", "with_keys"]

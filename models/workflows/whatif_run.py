@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from models.domain.candidates import Candidates
 from models.domain.issues import InputError, Issue
@@ -23,11 +24,14 @@ from models.files.report_pages import write_comparison_report
 from models.files.reviewed import ReviewedPlan
 from models.files.tables import write_comparison
 from models.files.writers import write_plan
+from models.workflows.background import Background
 from models.workflows.comparison import outcome_row
-from models.workflows.explain_reuse import Explained, explain
+from models.workflows.explain_reuse import Explained, explain, with_keys
 from models.workflows.scenarios import load_scenario
 from optimizer.solve import SolveOptions
-from optimizer.whatif import SolveMany, check_plannable, plan_side_by_side, solve_all
+from optimizer.whatif import SolveMany, check_plannable, plan_base, plan_side_by_side, replan_variants, solve_all
+
+T = TypeVar("T")
 
 
 def load_scenarios(paths: Sequence[Path], problem: Problem) -> tuple[list[Scenario], list[Issue]]:
@@ -73,13 +77,41 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
     comparison.csv and report.html into ``folder``; returns the comparison rows.
 
     ``solve_many`` plans the scenarios (default: here; ``models.workflows.cluster.scenario_solver`` gives one
-    that spreads them over a Dask cluster)."""
-    base, anchored, results = plan_side_by_side(run.base, list(run.problems[1:]), options, solve_many, run.cands)
-    jobs = [(planned, result, folder / sub) for (_, sub), planned, result
-            in zip(run.labels, [run.base, *anchored], [base, *results], strict=True)]
-    reviewed_plans = write_plans(jobs, names, options.workers)
+    that spreads them over a Dask cluster).
+
+    By default the scenarios are re-planned one after another on one core; meanwhile
+    two forked children (``background.Background``) write the base plan's folder and
+    compute the explain.csv rows the scenarios reuse (the base plan anchored to
+    itself), so both cores stay busy. Then the scenario folders are written side by
+    side (:func:`write_plans`).
+    """
+    labels, variants = run.labels, list(run.problems[1:])
+    if solve_many is not solve_all:
+        base, anchored, results = plan_side_by_side(run.base, variants, options, solve_many, run.cands)
+        jobs = [(planned, result, folder / sub) for (_, sub), planned, result
+                in zip(labels, [run.base, *anchored], [base, *results], strict=True)]
+        reviewed_plans = write_plans(jobs, names, options.workers)
+    else:
+        base, index = plan_base(run.base, options, run.cands[0] if run.cands else None)
+        base_job = (run.base, base, folder / labels[0][1])
+        side = options.workers > 1
+        reference = _later(lambda: _reference_rows(run.base, base), side)
+        base_folder = _later(lambda: write_plan(*base_job, names=names), side)
+        try:
+            anchored, replanned = replan_variants(index, variants, options, run.cands[1:])
+            results = [r.result for r in replanned]
+            self_anchored = anchor_to_plan(run.base, run.base, base.plan)
+            ref = with_keys(self_anchored, base.plan, reference.result())
+            jobs = [base_job, *((planned, result, folder / sub) for (_, sub), planned, result
+                                in zip(labels[1:], anchored, results, strict=True))]
+            written = write_plans(jobs[1:], names, options.workers, ref)
+            reviewed_plans = [base_folder.result(), *written]
+        except BaseException:
+            reference.stop()
+            base_folder.stop()
+            raise
     rows, pages = [], []
-    for (label, sub), (planned, result, _), reviewed in zip(run.labels, jobs, reviewed_plans, strict=True):
+    for (label, sub), (planned, result, _), reviewed in zip(labels, jobs, reviewed_plans, strict=True):
         rows.append(outcome_row(label, planned, result, run.base, base.plan))
         pages.append((label, sub, reviewed, rows[-1]))
     write_comparison(rows, folder / "comparison.csv")
@@ -87,51 +119,56 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
     return rows
 
 
-# What forked writers inherit: the plans to write (set just before the pool starts, cleared after); fork
-# shares them copy-on-write instead of pickling a 70,000-student district per folder.
+def _later(task: Callable[[], T], side: bool) -> Background[T]:
+    """``task`` in a forked child when ``side`` (else now, here)."""
+    return Background(task, now=not side)
+
+
+def _reference_rows(problem: Problem, result: Result) -> tuple[tuple[object, ...], ...]:
+    """explain.csv's rows of the base plan as every scenario sees it: with itself as the current plan."""
+    return explain(anchor_to_plan(problem, problem, result.plan), result.plan).rows
+
+
+def reference_of(problem: Problem, result: Result) -> Explained:
+    """What the scenarios of this base reuse: :func:`_reference_rows` with their keys."""
+    return explain(anchor_to_plan(problem, problem, result.plan), result.plan)
+
+
+# What forked writers inherit: the plans to write and the rows they reuse (set just before the pool starts,
+# cleared after); fork shares them copy-on-write instead of pickling a 70,000-student district per folder.
 _WRITE_STATE: tuple | None = None
 
 
 def _write_forked(i: int) -> ReviewedPlan:
-    jobs, names, rows = _WRITE_STATE
-    return write_plan(*jobs[i], names=names, explain=rows[i])
+    jobs, names, reference = _WRITE_STATE
+    return _write_one(jobs[i], names, reference)
 
 
-def explain_plans(jobs: Sequence[tuple[Problem, Result, Path]]) -> list[Explained]:
-    """explain.csv's rows of each plan; the first is the base, the others (scenarios) reuse its rows.
-
-    Every scenario is planned with the base plan as its current plan, so the
-    rows it can share are those of the base plan anchored to itself: computed
-    once (from the base's own rows where a student's current plan is the base
-    plan), then each scenario takes them for every student whose explanation
-    reads nothing the scenario changed (``models.workflows.explain_reuse``) and
-    computes the rest.
-    """
-    base_problem, base_result, _ = jobs[0]
-    base = explain(base_problem, base_result.plan)
-    if len(jobs) == 1:
-        return [base]
-    anchored = explain(anchor_to_plan(base_problem, base_problem, base_result.plan), base_result.plan, base)
-    return [base, *(explain(problem, result.plan, anchored) for problem, result, _ in jobs[1:])]
+def _write_one(job: tuple[Problem, Result, Path], names: Names | None, reference: Explained | None) -> ReviewedPlan:
+    problem, result, _ = job
+    rows = explain(problem, result.plan, reference, least=2000 if reference is None else sys.maxsize).rows
+    return write_plan(*job, names=names, explain=rows)
 
 
 def write_plans(jobs: Sequence[tuple[Problem, Result, Path]], names: Names | None, workers: int,
-                explained: Sequence[Explained] | None = None) -> list[ReviewedPlan]:
+                reference: Explained | None = None) -> list[ReviewedPlan]:
     """Write each (problem, result, folder) plan folder, up to ``workers`` at once; their reviewed plans.
 
-    ``explained``: each plan's explain.csv rows (:func:`explain_plans`, the default).
-
-    Writing is pure Python (explain.csv, plan.xlsx): measured on the 70,000-student
-    district it takes longer than planning, so on Linux the folders are written
-    by forked processes, side by side.
+    ``reference``: explain.csv rows to reuse wherever they are a plan's own rows (``explain_reuse``; for
+    what-if scenarios :func:`reference_of` the base). Writing is pure Python (explain.csv, plan.xlsx):
+    on Linux the folders are written by forked processes, side by side, the costliest first (those
+    that can reuse nothing of the reference).
     """
     global _WRITE_STATE
-    rows = [e.rows for e in (explain_plans(jobs) if explained is None else explained)] if jobs else []
     if workers <= 1 or len(jobs) <= 1 or not sys.platform.startswith("linux"):
-        return [write_plan(*job, names=names, explain=r) for job, r in zip(jobs, rows, strict=True)]
-    _WRITE_STATE = (list(jobs), names, rows)
+        return [_write_one(job, names, reference) for job in jobs]
+    order = list(range(len(jobs)))
+    if reference is not None:
+        order.sort(key=lambda i: repr(jobs[i][0].rules) == reference.keys.district[0])
+    _WRITE_STATE = (list(jobs), names, reference)
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_write_forked, range(len(jobs))))
+            done = dict(zip(order, pool.map(_write_forked, order), strict=True))
+        return [done[i] for i in range(len(jobs))]
     finally:
         _WRITE_STATE = None
