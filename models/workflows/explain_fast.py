@@ -21,24 +21,29 @@ ineligible) go through :meth:`Explainer.student_rows` unchanged.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from models.domain.candidates import student_class
 from models.domain.objective import coordinating_rank
-from models.domain.rule_table import CASE_MANAGER, blocking_rules, profile_key
+from models.domain.problem import Student
+from models.domain.rule_table import CASE_MANAGER, blocking_rules
 from models.workflows.explanations import (
     _ORDER,
     _RULE_ORDER,
     COSTLIER,
     INELIGIBLE,
     NEAREST,
+    NONE,
     Alternative,
     Explainer,
-    costlier_why,
+    blocked_words,
+    costlier_text,
     staff_id,
 )
-from models.workflows.scoring import _NO_CURRENT, AT_CAP_KEY, COSTLIER_KEY, Eligible
+from models.workflows.scoring import _NO_CURRENT, AT_CAP_KEY, COSTLIER_KEY, INELIGIBLE_KEY, Eligible
 
+Verdict = Callable[[int], tuple]  # person -> (first blocking rule or None, number of rules blocking)
 Key = tuple[int, int, int, int]  # explain.csv's order (Explainer.scored): verdict, cost or rules, rule, person
 
 
@@ -65,7 +70,9 @@ class FastRows:
         self.scorer = explainer.scorer
         self.problem = explainer.problem
         self._tables: dict[tuple[str, str], _Table] = {}
-        self._eligible: dict[tuple, frozenset[int]] = {}
+        self._eligible: dict[tuple[str, int, str], frozenset[int]] = {}
+        self._class_numbers: dict[tuple, int] = {}
+        self._verdict_of: dict[tuple[int, str], Verdict] = {}
         w = self.state.weights
         self._w_bp, self._w_cp, self._w_cc = w.best_practice_rank, w.change_provider, w.change_case_manager
 
@@ -106,10 +113,27 @@ class FastRows:
 
     # -- who may take the role: the rules once per class of student and class of person ----------
 
-    def _verdicts(self, s: int, role: str) -> tuple[dict[int, tuple], object]:
-        """The student's class's verdicts for ``role`` (shared with ``Explainer.pool``) and a lookup."""
+    def _class(self, s: int) -> int:
+        """The student's class (``candidates.student_class``) as a number: dictionary keys hash it once."""
+        klass = student_class(self.problem.students[s])
+        number = self._class_numbers.get(klass)
+        if number is None:
+            number = self._class_numbers[klass] = len(self._class_numbers)
+        return number
+
+    def _verdict(self, s: int, klass: int, role: str) -> Verdict:
+        """person -> (first blocking rule or None, rules blocking) for the student's class and ``role``.
+
+        The verdicts are ``Explainer.pool``'s (one dictionary per class of student and role, filled as
+        people are asked about): the rules read nothing of a student but their class.
+        """
+        verdict = self._verdict_of.get((klass, role))
+        if verdict is None:
+            verdict = self._verdict_of[(klass, role)] = self._new_verdict(self.problem.students[s], role)
+        return verdict
+
+    def _new_verdict(self, student: Student, role: str) -> Verdict:
         explainer = self.explainer
-        student = self.problem.students[s]
         verdicts = explainer._verdicts.setdefault((student_class(student), role), {})
         class_of, representatives, rules = explainer._class_of, explainer._representatives, self.problem.rules
 
@@ -121,27 +145,27 @@ class FastRows:
                 entry = verdicts[c] = (blocked[0] if blocked else None, len(blocked))
             return entry
 
-        return verdicts, verdict
+        return verdict
 
-    def eligible(self, s: int, profile: tuple) -> Eligible:
+    def eligible(self, s: int, klass: int) -> Eligible:
         """``Explainer.eligible``: for each best-practice service, who at the site may deliver it."""
         site = self.problem.students[s].site
         found = {}
         for service in self.state.ranked(s):
-            people = self._eligible.get((profile, service))
+            people = self._eligible.get((site, klass, service))
             if people is None:
-                _, verdict = self._verdicts(s, service)
-                people = self._eligible[(profile, service)] = frozenset(
+                verdict = self._verdict(s, klass, service)
+                people = self._eligible[(site, klass, service)] = frozenset(
                     p for p in self._table(site, service).people if verdict(p)[0] is None)
             found[service] = people
         return found
 
     # -- one (student, role): the nearest keys ---------------------------------------------------
 
-    def _nearest(self, s: int, role: str, table: _Table, shift: int, skip: set,
+    @staticmethod
+    def _nearest(verdict: Verdict, table: _Table, shift: int, skip: set,
                  exact: list[tuple[Key, int]], chosen: int | None) -> list[tuple[Key, int]]:
         """The nearest keys: ``exact`` and the first few eligible of the table's orders (``skip`` aside)."""
-        _, verdict = self._verdicts(s, role)
         keys = exact
         n = 0
         for own, p in table.cheapest:
@@ -161,7 +185,7 @@ class FastRows:
                         keys.append(((_ORDER[INELIGIBLE], n_blocking, -_RULE_ORDER.get(rule.rule, 0), p), p))
         return heapq.nsmallest(NEAREST, keys) if len(keys) > NEAREST else sorted(keys)
 
-    def service_keys(self, s: int, d: int) -> list[tuple[Key, int]]:
+    def service_keys(self, s: int, klass: int, d: int) -> list[tuple[Key, int]]:
         """The nearest keys for demand ``d`` of student ``s`` (a student the fast path covers)."""
         state, scorer = self.state, self.scorer
         service = self.problem.demands[d].service
@@ -177,33 +201,32 @@ class FastRows:
             shift += self._w_cp
             odd.add(part.index)
         odd.add(manager)
-        return self._with_exact(s, service, table, shift, odd, chosen,
+        return self._with_exact(self._verdict(s, klass, service), table, shift, odd, chosen,
                                 lambda people: scorer.service_scores(d, people))
 
-    def manager_keys(self, s: int, profile: tuple, modes: dict[int, str | None]) -> list[tuple[Key, int]]:
+    def manager_keys(self, s: int, klass: int, modes: dict[int, str | None]) -> list[tuple[Key, int]]:
         """The nearest keys for the case of student ``s``; ``modes`` gets the cheapest mode of those priced."""
         state, scorer = self.state, self.scorer
         table = self._table(self.problem.students[s].site, CASE_MANAGER)
         chosen = state.managers[s]
-        eligible = self.eligible(s, profile)
+        eligible = self.eligible(s, klass)
         context = scorer.case_context(s, eligible)
         shift = context.base + self._w_bp * (len(context.ranked) - context.planned)
         odd = set(state.delivered_by(s)).union(*eligible.values())
         if context.index is not _NO_CURRENT:
             shift += self._w_cc
             odd.add(context.index)
-        return self._with_exact(s, CASE_MANAGER, table, shift, odd, chosen,
+        return self._with_exact(self._verdict(s, klass, CASE_MANAGER), table, shift, odd, chosen,
                                 lambda people: scorer.manager_scores(s, people, eligible, modes, context))
 
-    def _with_exact(self, s: int, role: str, table: _Table, shift: int, odd: set, chosen: int | None,
+    def _with_exact(self, verdict: Verdict, table: _Table, shift: int, odd: set, chosen: int | None,
                     score) -> list[tuple[Key, int]]:
         """The people ``odd`` (whose score depends on the student) scored exactly, then the nearest of the rest."""
-        _, verdict = self._verdicts(s, role)
         people = sorted(p for p in odd if p is not None and p != chosen and p in table.present
                         and verdict(p)[0] is None)
         exact = [((order, cost, 0, p), p) for p, (order, cost) in zip(people, score(people), strict=True)]
         odd.add(chosen)
-        return self._nearest(s, role, table, shift, odd, exact, chosen)
+        return self._nearest(verdict, table, shift, odd, exact, chosen)
 
     def student_values(self, s: int) -> list[tuple[object, ...]]:
         """Student ``s``'s rows of explain.csv as cell values, in the file's order."""
@@ -211,44 +234,130 @@ class FastRows:
         student = problem.students[s]
         if student.alternate_placement or not self.scorer.covers(s):
             return [alternative_values(problem, alt) for alt in explainer.student_rows(s)]
-        profile = explainer._keys.get(s)
-        if profile is None:
-            profile = explainer._keys[s] = profile_key(student)
+        klass = self._class(s)
         modes: dict[int, str | None] = {}
-        rows = self._values(s, CASE_MANAGER, self.state.managers[s], self.manager_keys(s, profile, modes), modes)
+        rows = self._values(s, CASE_MANAGER, None, self.manager_keys(s, klass, modes), modes,
+                            self._verdict(s, klass, CASE_MANAGER))
         first: dict[str, int] = {}
         for d in problem.demands_of[s]:
             service = problem.demands[d].service
             d = first.setdefault(service, d)  # a service asked twice: its first demand, as Explainer._demand
-            rows += self._values(s, service, self.state.providers[d], self.service_keys(s, d), None)
+            rows += self._values(s, service, d, self.service_keys(s, klass, d), None, self._verdict(s, klass, service))
         return rows
 
-    def _values(self, s: int, role: str, chosen: int | None, kept: list[tuple[Key, int]],
-                modes: dict[int, str | None] | None) -> list[tuple[object, ...]]:
+    def _values(self, s: int, role: str, d: int | None, kept: list[tuple[Key, int]],
+                modes: dict[int, str | None] | None, verdict: Verdict) -> list[tuple[object, ...]]:
+        """The kept alternatives' cells: costlier ones worded here, the others by the Explainer."""
         problem, explainer = self.problem, self.explainer
-        if not kept:
-            return [alternative_values(problem, explainer.alternatives(s, role)[0])]
+        shared = self._shared(s, d)
+        if not kept:  # nobody else at the site for the role
+            return [(shared.student_id, role, shared.chosen_id, "", NONE, "", "", explainer._nobody(s, role),
+                     "", "", "")]
         rows = []
         for key, p in kept:
-            if key[0] != COSTLIER_KEY:
+            if key[0] == INELIGIBLE_KEY and key[1]:  # a hard rule says no (``Explainer.explain``'s words)
+                blocked = verdict(p)[0]
+                rows.append((shared.student_id, role, shared.chosen_id, problem.staff[p].staff_id, INELIGIBLE,
+                             blocked.rule, "", blocked_words(problem, p, blocked), "", "", ""))
+                continue
+            if key[0] != COSTLIER_KEY:  # at a cap: the Explainer names it
                 rows.append(alternative_values(problem, explainer.explain(s, role, p)))
+                continue
+            service = None if modes is None else modes.get(p)
+            if service is not None:  # a case manager also taking over a service: priced by the scorer
+                delta = self.scorer.terms(s, p, explainer._demand(s, service), manage=True)
+                terms = (delta.served, delta.best_practice, delta.balance, delta.continuity, delta.overload)
+                what = explainer._what(s, p, service)
+            elif d is None:
+                terms, what = self._managing(s, p, shared), None
             else:
-                rows.append(self._costlier(s, role, chosen, p, None if modes is None else modes.get(p)))
+                terms, what = self._delivering(s, d, p, shared), None
+            rows.append(self._costlier_cells(s, role, p, shared, terms, what))
         return rows
 
-    def _costlier(self, s: int, role: str, chosen: int | None, p: int, service: str | None) -> tuple[object, ...]:
-        """A costlier row's cells (as :meth:`Explainer._costlier` and ``_row`` word it)."""
-        problem, explainer = self.problem, self.explainer
-        if role != CASE_MANAGER:
-            delta = self.scorer.terms(s, p, explainer._demand(s, role), manage=False)
-            what = f"{staff_id(problem, p)} delivering {role}"
+    def _costlier_cells(self, s: int, role: str, p: int, shared: _Shared, terms: tuple[int, int, int, int, int],
+                        what: str | None) -> tuple[object, ...]:
+        """A costlier row's cells, worded as ``Explainer._row`` words them."""
+        pid = self.problem.staff[p].staff_id
+        if what is None:
+            if role != CASE_MANAGER:
+                what = f"{pid} delivering {role}"
+            elif p in self.state.delivered_by(s):
+                what = self.explainer._what(s, p, None)
+            else:  # delivering nothing to the student
+                what = f"{pid} managing the case (coordinating)"
+        served, best_practice, balance, continuity, overload = terms
+        return (shared.student_id, role, shared.chosen_id, pid, COSTLIER, "",
+                served + best_practice + balance + continuity + overload,
+                costlier_text(what + shared.instead, *terms), best_practice, balance, continuity)
+
+    # -- a costlier row's terms (``Scorer.terms``, the part every alternative shares computed once) --------------
+
+    def _shared(self, s: int, d: int | None) -> _Shared:
+        """The planned person of demand ``d`` (None: the case) letting go: the same for every alternative."""
+        state, scorer, problem, w = self.state, self.scorer, self.problem, self.state.weights
+        student = problem.students[s]
+        index: object = _NO_CURRENT
+        balance = overload = continuity = 0
+        if d is None:
+            before = state.managers[s]
+            served = -w.unassigned_student * (before is None)
+            if before is not None:
+                balance = scorer.manage_step(before, -1)
+            if student.current_case_manager is not None:
+                index = problem.staff_index.get(student.current_case_manager)
+                continuity = -self._w_cc * (before != index)
         else:
-            d = None if service is None else explainer._demand(s, service)
-            delta = self.scorer.terms(s, p, d, manage=True)
-            what = explainer._what(s, p, service)
-        return (problem.students[s].student_id, role, staff_id(problem, chosen), staff_id(problem, p), COSTLIER, "",
-                delta.total, costlier_why(problem, chosen, what, delta), delta.best_practice, delta.balance,
-                delta.continuity)
+            before, service = state.providers[d], problem.demands[d].service
+            served = -w.unserved_service * (before is None)
+            current = problem.current_providers.get((student.student_id, service))
+            if current is not None:
+                index = problem.staff_index.get(current)
+                continuity = -self._w_cp * (before != index)
+            if before is not None and state.caseload_service[before] == service:
+                balance, overload = scorer.balance_step(before, -1), scorer.overload_step(before, -1)
+        chosen_id = staff_id(problem, before)
+        return _Shared(student.student_id, chosen_id, f" instead of {chosen_id}" if before is not None else "",
+                       before, served, balance, overload, continuity, index)
+
+    def _delivering(self, s: int, d: int, p: int, shared: _Shared) -> tuple[int, int, int, int, int]:
+        """``Scorer.terms(s, p, d, manage=False)``."""
+        state, scorer = self.state, self.scorer
+        balance, overload, continuity = shared.balance, shared.overload, shared.continuity
+        if state.caseload_service[p] == self.problem.demands[d].service:
+            balance += scorer.balance_step(p, 1)
+            overload += scorer.overload_step(p, 1)
+        if shared.index is not _NO_CURRENT:
+            continuity += self._w_cp * (p != shared.index)
+        best_practice = 0
+        manager = state.managers[s]
+        if manager is not None and manager in (p, shared.before):  # the manager's services change
+            best_practice = self._w_bp * ((state.rank(s, manager, {d: p}) or 0) - state.planned_rank(s))
+        return shared.served, best_practice, balance, continuity, overload
+
+    def _managing(self, s: int, p: int, shared: _Shared) -> tuple[int, int, int, int, int]:
+        """``Scorer.terms(s, p, None, manage=True)``."""
+        state = self.state
+        continuity = shared.continuity
+        if shared.index is not _NO_CURRENT:
+            continuity += self._w_cc * (p != shared.index)
+        best_practice = self._w_bp * ((state.rank(s, p) or 0) - state.planned_rank(s))
+        return shared.served, best_practice, shared.balance + self.scorer.manage_step(p, 1), continuity, 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every costlier alternative of one (student, role) shares: the planned person letting go."""
+
+    student_id: str
+    chosen_id: str
+    instead: str  # " instead of <id>", or "" when nobody is planned
+    before: int | None
+    served: int
+    balance: int
+    overload: int
+    continuity: int
+    index: object  # the current person (continuity), _NO_CURRENT when none is on record
 
 
 def alternative_values(problem, alt: Alternative) -> tuple[object, ...]:

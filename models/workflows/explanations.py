@@ -37,7 +37,7 @@ from models.domain.rule_table import (
     first_blocking_rule,
     profile_key,
 )
-from models.workflows.marginal import KEEP, CapHit, Change, PlanState, Priced, TermsDelta
+from models.workflows.marginal import KEEP, CapHit, Change, PlanState, Priced, TermsDelta, terms_words
 from models.workflows.scoring import COSTLIER_KEY, Eligible, Scorer
 
 COSTLIER, AT_CAP, INELIGIBLE, NONE = "costlier", "at_cap", "ineligible", "none"
@@ -87,10 +87,18 @@ def blocked_words(problem: Problem, p: int, blocked: Blocked) -> str:
 def costlier_why(problem: Problem, chosen: int | None, what: str, delta: TermsDelta) -> str:
     """A costlier alternative's words: what it means, instead of whom, and how the objective changes."""
     instead = f" instead of {staff_id(problem, chosen)}" if chosen is not None else ""
-    if delta.total == 0:
-        words = "" if delta == TermsDelta() else f" ({delta.words()})"
-        return f"{what}{instead}: a tie, the objective does not change{words}"
-    return f"{what}{instead}: objective {delta.total:+d} ({delta.words()})"
+    return costlier_text(f"{what}{instead}", delta.served, delta.best_practice, delta.balance, delta.continuity,
+                         delta.overload)
+
+
+def costlier_text(head: str, served: int, best_practice: int, balance: int, continuity: int, overload: int) -> str:
+    """:func:`costlier_why` after its head ("what, instead of whom") from the five terms."""
+    total = served + best_practice + balance + continuity + overload
+    if total == 0:
+        words = f" ({terms_words(served, best_practice, balance, continuity, overload)})" if (
+            served or best_practice or balance or continuity or overload) else ""
+        return f"{head}: a tie, the objective does not change{words}"
+    return f"{head}: objective {total:+d} ({terms_words(served, best_practice, balance, continuity, overload)})"
 
 
 class Explainer:

@@ -60,10 +60,15 @@ class TermsDelta:
 
     def words(self) -> str:
         """e.g. "best practice +100, balance +35" (terms that change only)."""
-        parts = [f"{name} {value:+d}" for name, value in (
-            ("served", self.served), ("best practice", self.best_practice), ("balance", self.balance),
-            ("continuity", self.continuity), ("overload pay", self.overload)) if value]
-        return ", ".join(parts) if parts else "no term changes"
+        return terms_words(self.served, self.best_practice, self.balance, self.continuity, self.overload)
+
+
+def terms_words(served: int, best_practice: int, balance: int, continuity: int, overload: int) -> str:
+    """:meth:`TermsDelta.words` from the five terms (explain.csv words many rows without the object)."""
+    parts = [f"{name} {value:+d}" for name, value in (
+        ("served", served), ("best practice", best_practice), ("balance", balance),
+        ("continuity", continuity), ("overload pay", overload)) if value]
+    return ", ".join(parts) if parts else "no term changes"
 
 
 @dataclass(frozen=True, slots=True)

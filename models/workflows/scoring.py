@@ -212,9 +212,11 @@ class Scorer:
         delivered = state.delivered(s, p)
         best_service, best = None, None
         natural = None
-        for service in context.ranked:
+        first = None  # the rank of the best service ``p`` delivers as planned
+        for rank, service in enumerate(context.ranked):
             if service in delivered:
                 natural = natural or service
+                first = rank if first is None else first
                 continue
             if p not in context.eligible[service]:
                 continue
@@ -227,7 +229,8 @@ class Scorer:
             if order == AT_CAP_KEY and service == natural:
                 return True, None, 0
             if order == COSTLIER_KEY:
-                total = cost + take + w.best_practice_rank * ((state.rank(s, p, {d: p}) or 0) - context.planned)
+                # their rank after taking ``service`` over: its own, unless they deliver a better one already
+                total = cost + take + w.best_practice_rank * ((rank if first is None else first) - context.planned)
                 if best is None or total < best:
                     best_service, best = service, total
         plain = cost + w.best_practice_rank * (
