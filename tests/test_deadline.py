@@ -129,19 +129,25 @@ def test_the_flows_send_each_bound_before_its_plan_smallest_component_first():
         assert mine[0].providers is None and all(item.providers is not None for item in mine[1:])
 
 
-def test_small_flows_with_one_worker_run_in_this_process_and_large_ones_in_a_worker(monkeypatch):
-    """A sweep's runs (one worker, a generous limit) fork nothing; a flow that could near the deadline is forked."""
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The processes forked from here on (one 1 each), counted as they are forked."""
     import os
 
-    problem = connected(800, 3, REGIONS)
-    forks = []
+    counted: list[int] = []
     real_fork = os.fork
 
     def counting_fork():
-        forks.append(1)
+        counted.append(1)
         return real_fork()
 
     monkeypatch.setattr(os, "fork", counting_fork)
+    return counted
+
+
+def test_small_flows_with_one_worker_run_in_this_process_and_large_ones_in_a_worker(forks):
+    """A sweep's runs (one worker, a generous limit) fork nothing; a flow that could near the deadline is forked."""
+    problem = connected(800, 3, REGIONS)
     generous = solve(problem, SolveOptions(time_limit=60, workers=1))
     assert forks == [] and generous.status == "OPTIMAL"
     cands = planning_candidates(problem)
@@ -152,21 +158,10 @@ def test_small_flows_with_one_worker_run_in_this_process_and_large_ones_in_a_wor
     assert check_plan(problem, result.plan).ok
 
 
-def test_with_two_workers_the_components_flows_are_shared_between_two_processes(monkeypatch):
-    import os
-
+def test_with_two_workers_the_components_flows_are_shared_between_two_processes(forks):
     problem = connected(800, 3, REGIONS)  # two components
-    forks = []
-    real_fork = os.fork
-
-    def counting_fork():
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counting_fork)
     shared = solve(problem, SolveOptions(time_limit=60, workers=2))
     assert len(forks) == 2
-    monkeypatch.undo()
     alone = solve(problem, SolveOptions(time_limit=60, workers=1))
     assert shared.status == alone.status == "OPTIMAL" and shared.objective == alone.objective
 
