@@ -70,8 +70,9 @@ class FastRows:
         self.scorer = explainer.scorer
         self.problem = explainer.problem
         self._tables: dict[tuple[str, str], _Table] = {}
-        self._eligible: dict[tuple[str, int, str], frozenset[int]] = {}
+        self._eligible: dict[tuple[str, int, tuple[str, ...]], tuple[Eligible, frozenset[int]]] = {}
         self._class_numbers: dict[tuple, int] = {}
+        self._up: list[tuple[int, int] | None] = [None] * len(self.problem.staff)
         self._verdict_of: dict[tuple[int, str], Verdict] = {}
         w = self.state.weights
         self._w_bp, self._w_cp, self._w_cc = w.best_practice_rank, w.change_provider, w.change_case_manager
@@ -147,17 +148,19 @@ class FastRows:
 
         return verdict
 
-    def eligible(self, s: int, klass: int) -> Eligible:
-        """``Explainer.eligible``: for each best-practice service, who at the site may deliver it."""
-        site = self.problem.students[s].site
-        found = {}
-        for service in self.state.ranked(s):
-            people = self._eligible.get((site, klass, service))
-            if people is None:
+    def eligible(self, s: int, klass: int) -> tuple[Eligible, frozenset[int]]:
+        """``Explainer.eligible`` (for each best-practice service, who at the site may deliver it) and all of them.
+
+        The same for every student of a class at a site with the same best-practice services: kept.
+        """
+        site, ranked = self.problem.students[s].site, self.state.ranked(s)
+        found = self._eligible.get((site, klass, ranked))
+        if found is None:
+            eligible = {}
+            for service in ranked:
                 verdict = self._verdict(s, klass, service)
-                people = self._eligible[(site, klass, service)] = frozenset(
-                    p for p in self._table(site, service).people if verdict(p)[0] is None)
-            found[service] = people
+                eligible[service] = frozenset(p for p in self._table(site, service).people if verdict(p)[0] is None)
+            found = self._eligible[(site, klass, ranked)] = (eligible, frozenset().union(*eligible.values()))
         return found
 
     # -- one (student, role): the nearest keys ---------------------------------------------------
@@ -185,46 +188,49 @@ class FastRows:
                         keys.append(((_ORDER[INELIGIBLE], n_blocking, -_RULE_ORDER.get(rule.rule, 0), p), p))
         return heapq.nsmallest(NEAREST, keys) if len(keys) > NEAREST else sorted(keys)
 
-    def service_keys(self, s: int, klass: int, d: int) -> list[tuple[Key, int]]:
+    def service_keys(self, s: int, klass: int, d: int, shared: _Shared) -> list[tuple[Key, int]]:
         """The nearest keys for demand ``d`` of student ``s`` (a student the fast path covers)."""
         state, scorer = self.state, self.scorer
         service = self.problem.demands[d].service
         table = self._table(self.problem.students[s].site, service)
         chosen = state.providers[d]
-        part = scorer._demand_part(d, _ANYONE)
         manager = state.managers[s]
-        shift = part.base
+        # ``Scorer._demand_part``'s base: the planned provider letting go
+        shift = shared.served + shared.continuity + shared.balance + shared.overload
         if manager is not None and manager == chosen:  # the manager hands the service over, whoever takes it
             shift += self._w_bp * ((state.rank(s, manager, {d: _ANYONE}) or 0) - state.planned_rank(s))
         odd = set(table.seated)
-        if part.index is not _NO_CURRENT:
+        if shared.index is not _NO_CURRENT:
             shift += self._w_cp
-            odd.add(part.index)
+            odd.add(shared.index)
         odd.add(manager)
         return self._with_exact(self._verdict(s, klass, service), table, shift, odd, chosen,
                                 lambda people: scorer.service_scores(d, people))
 
-    def manager_keys(self, s: int, klass: int, modes: dict[int, str | None]) -> list[tuple[Key, int]]:
+    def manager_keys(self, s: int, klass: int, modes: dict[int, str | None], shared: _Shared) -> list[tuple[Key, int]]:
         """The nearest keys for the case of student ``s``; ``modes`` gets the cheapest mode of those priced."""
         state, scorer = self.state, self.scorer
         table = self._table(self.problem.students[s].site, CASE_MANAGER)
         chosen = state.managers[s]
-        eligible = self.eligible(s, klass)
-        context = scorer.case_context(s, eligible)
-        shift = context.base + self._w_bp * (len(context.ranked) - context.planned)
-        odd = set(state.delivered_by(s)).union(*eligible.values())
-        if context.index is not _NO_CURRENT:
+        eligible, anyone = self.eligible(s, klass)
+        # ``_CaseContext``'s base (the planned case manager letting go) and the coordinating rank's common part
+        shift = shared.served + shared.balance + shared.continuity + self._w_bp * (
+            len(state.ranked(s)) - state.planned_rank(s))
+        odd = set(anyone)
+        odd.update(state.delivered_by(s))
+        if shared.index is not _NO_CURRENT:
             shift += self._w_cc
-            odd.add(context.index)
+            odd.add(shared.index)
         return self._with_exact(self._verdict(s, klass, CASE_MANAGER), table, shift, odd, chosen,
-                                lambda people: scorer.manager_scores(s, people, eligible, modes, context))
+                                lambda people: scorer.manager_scores(s, people, eligible, modes))
 
     def _with_exact(self, verdict: Verdict, table: _Table, shift: int, odd: set, chosen: int | None,
                     score) -> list[tuple[Key, int]]:
         """The people ``odd`` (whose score depends on the student) scored exactly, then the nearest of the rest."""
         people = sorted(p for p in odd if p is not None and p != chosen and p in table.present
                         and verdict(p)[0] is None)
-        exact = [((order, cost, 0, p), p) for p, (order, cost) in zip(people, score(people), strict=True)]
+        exact = [((order, cost, 0, p), p) for p, (order, cost) in zip(people, score(people), strict=True)
+                 ] if people else []
         odd.add(chosen)
         return self._nearest(verdict, table, shift, odd, exact, chosen)
 
@@ -236,20 +242,22 @@ class FastRows:
             return [alternative_values(problem, alt) for alt in explainer.student_rows(s)]
         klass = self._class(s)
         modes: dict[int, str | None] = {}
-        rows = self._values(s, CASE_MANAGER, None, self.manager_keys(s, klass, modes), modes,
-                            self._verdict(s, klass, CASE_MANAGER))
+        shared = self._shared(s, None)
+        rows = self._values(s, CASE_MANAGER, None, self.manager_keys(s, klass, modes, shared), modes,
+                            self._verdict(s, klass, CASE_MANAGER), shared)
         first: dict[str, int] = {}
         for d in problem.demands_of[s]:
             service = problem.demands[d].service
             d = first.setdefault(service, d)  # a service asked twice: its first demand, as Explainer._demand
-            rows += self._values(s, service, d, self.service_keys(s, klass, d), None, self._verdict(s, klass, service))
+            shared = self._shared(s, d)
+            rows += self._values(s, service, d, self.service_keys(s, klass, d, shared), None,
+                                 self._verdict(s, klass, service), shared)
         return rows
 
     def _values(self, s: int, role: str, d: int | None, kept: list[tuple[Key, int]],
-                modes: dict[int, str | None] | None, verdict: Verdict) -> list[tuple[object, ...]]:
+                modes: dict[int, str | None] | None, verdict: Verdict, shared: _Shared) -> list[tuple[object, ...]]:
         """The kept alternatives' cells: costlier ones worded here, the others by the Explainer."""
         problem, explainer = self.problem, self.explainer
-        shared = self._shared(s, d)
         if not kept:  # nobody else at the site for the role
             return [(shared.student_id, role, shared.chosen_id, "", NONE, "", "", explainer._nobody(s, role),
                      "", "", "")]
@@ -325,8 +333,11 @@ class FastRows:
         state, scorer = self.state, self.scorer
         balance, overload, continuity = shared.balance, shared.overload, shared.continuity
         if state.caseload_service[p] == self.problem.demands[d].service:
-            balance += scorer.balance_step(p, 1)
-            overload += scorer.overload_step(p, 1)
+            up = self._up[p]
+            if up is None:  # the person's next pupil: their step up the balance and overload curves, once
+                up = self._up[p] = (scorer.balance_step(p, 1), scorer.overload_step(p, 1))
+            balance += up[0]
+            overload += up[1]
         if shared.index is not _NO_CURRENT:
             continuity += self._w_cp * (p != shared.index)
         best_practice = 0
