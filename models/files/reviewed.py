@@ -47,18 +47,38 @@ from models.workflows.comparison import cap_ratio
 from models.workflows.explain_table import VERDICT_AT, WHY_AT, beside_assignment, explain_values
 from models.workflows.moves import Move
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, looked up once per type
+
+
+def _canon(value):
+    """``value`` as JSON-ready lists and dicts: sets sorted, sequences listed, dataclasses by field name.
+
+    Dispatches on the exact type (70,000 students' records: the generic isinstance chain took 2-3 s a folder);
+    anything else is returned as it is, as before.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple or kind is list:
+        return [_canon(v) for v in value]
+    if kind is frozenset or kind is set:
+        return sorted(_canon(v) for v in value)
+    names = _FIELDS.get(kind)
+    if names is None:
+        if isinstance(value, frozenset | set):  # a subclass
+            return sorted(_canon(v) for v in value)
+        if isinstance(value, tuple | list):
+            return [_canon(v) for v in value]
+        if not hasattr(value, "__dataclass_fields__"):
+            return value
+        names = _FIELDS[kind] = tuple(value.__dataclass_fields__)
+    return {k: _canon(getattr(value, k)) for k in names}
+
 
 def input_fingerprint(problem: Problem) -> str:
     """SHA-256 of the inputs' content (students, staff, current plan, rules), order-independent of hashing."""
-    def canon(value):
-        if isinstance(value, frozenset | set):
-            return sorted(canon(v) for v in value)
-        if isinstance(value, tuple | list):
-            return [canon(v) for v in value]
-        if hasattr(value, "__dataclass_fields__"):
-            return {k: canon(getattr(value, k)) for k in value.__dataclass_fields__}
-        return value
-
+    canon = _canon
     payload = {
         "students": canon(problem.students),
         "staff": canon(problem.staff),

@@ -28,6 +28,7 @@ its current plan. tests/test_explain_reuse.py compares the result with
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -56,12 +57,19 @@ class Explained:
     rows: tuple[Row, ...]
     keys: ExplainKeys
     reused: int = 0  # students whose rows came from the reference
+    grouped: dict[str, list[Row]] | None = None  # the rows by student id, when grouped once for many readers
 
     def by_student(self) -> dict[str, list[Row]]:
+        if self.grouped is not None:
+            return self.grouped
         grouped: dict[str, list[Row]] = {}
         for row in self.rows:
             grouped.setdefault(row[0], []).append(row)
         return grouped
+
+    def as_reference(self) -> Explained:
+        """The same rows grouped by student once (a reference that several scenarios read)."""
+        return dataclasses.replace(self, grouped=self.by_student())
 
 
 def _person_keys(explainer: Explainer) -> list[Hashable]:

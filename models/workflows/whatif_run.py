@@ -6,6 +6,7 @@ picks the output folder (written whole or not at all) and prints.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import sys
 from collections.abc import Callable, Sequence
@@ -96,12 +97,12 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
         base_job = (run.base, base, folder / labels[0][1])
         side = options.workers > 1
         reference = _later(lambda: _reference_rows(run.base, base), side)
-        base_folder = _later(lambda: write_plan(*base_job, names=names), side)
+        base_folder = _later(lambda: _slim(write_plan(*base_job, names=names)), side)
         try:
             anchored, replanned = replan_variants(index, variants, options, run.cands[1:])
             results = [r.result for r in replanned]
             self_anchored = anchor_to_plan(run.base, run.base, base.plan)
-            ref = with_keys(self_anchored, base.plan, reference.result())
+            ref = with_keys(self_anchored, base.plan, reference.result()).as_reference()
             jobs = [base_job, *((planned, result, folder / sub) for (_, sub), planned, result
                                 in zip(labels[1:], anchored, results, strict=True))]
             written = write_plans(jobs[1:], names, options.workers, ref)
@@ -131,7 +132,7 @@ def _reference_rows(problem: Problem, result: Result) -> tuple[tuple[object, ...
 
 def reference_of(problem: Problem, result: Result) -> Explained:
     """What the scenarios of this base reuse: :func:`_reference_rows` with their keys."""
-    return explain(anchor_to_plan(problem, problem, result.plan), result.plan)
+    return explain(anchor_to_plan(problem, problem, result.plan), result.plan).as_reference()
 
 
 # What forked writers inherit: the plans to write and the rows they reuse (set just before the pool starts,
@@ -147,12 +148,20 @@ def _write_forked(i: int) -> ReviewedPlan:
 def _write_one(job: tuple[Problem, Result, Path], names: Names | None, reference: Explained | None) -> ReviewedPlan:
     problem, result, _ = job
     rows = explain(problem, result.plan, reference, least=2000 if reference is None else sys.maxsize).rows
-    return write_plan(*job, names=names, explain=rows)
+    return _slim(write_plan(*job, names=names, explain=rows))
+
+
+def _slim(reviewed: ReviewedPlan) -> ReviewedPlan:
+    """The reviewed plan without its row tables: what the comparison needs (the headline, the summary), cheap
+    to send back from a forked writer (70,000 students' rows took 2 s to pickle and unpickle)."""
+    return dataclasses.replace(reviewed, students=(), services=(), staff=(), unserved=(), sites=(), explain=(),
+                               moves=None, assessments=None)
 
 
 def write_plans(jobs: Sequence[tuple[Problem, Result, Path]], names: Names | None, workers: int,
                 reference: Explained | None = None) -> list[ReviewedPlan]:
-    """Write each (problem, result, folder) plan folder, up to ``workers`` at once; their reviewed plans.
+    """Write each (problem, result, folder) plan folder, up to ``workers`` at once; their reviewed plans,
+    without their row tables (:func:`_slim`: the files have them).
 
     ``reference``: explain.csv rows to reuse wherever they are a plan's own rows (``explain_reuse``; for
     what-if scenarios :func:`reference_of` the base). Writing is pure Python (explain.csv, plan.xlsx):
