@@ -216,13 +216,14 @@ class FastRows:
         # ``_CaseContext``'s base (the planned case manager letting go) and the coordinating rank's common part
         shift = shared.served + shared.balance + shared.continuity + self._w_bp * (
             len(state.ranked(s)) - state.planned_rank(s))
-        odd = set(anyone)
-        odd.update(state.delivered_by(s))
+        special = set(anyone)
+        special.update(state.delivered_by(s))
+        odd = set(special)
         if shared.index is not _NO_CURRENT:
             shift += self._w_cc
             odd.add(shared.index)
         return self._with_exact(self._verdict(s, klass, CASE_MANAGER), table, shift, odd, chosen,
-                                lambda people: scorer.manager_scores(s, people, eligible, modes))
+                                lambda people: scorer.manager_scores(s, people, eligible, modes, special=special))
 
     def _with_exact(self, verdict: Verdict, table: _Table, shift: int, odd: set, chosen: int | None,
                     score) -> list[tuple[Key, int]]:

@@ -160,8 +160,8 @@ class Scorer:
     # -- the case --------------------------------------------------------------------------
 
     def manager_scores(self, s: int, people: Sequence[int], eligible: Eligible,
-                       modes: dict[int, str | None] | None = None,
-                       context: _CaseContext | None = None) -> list[tuple[int, int]]:
+                       modes: dict[int, str | None] | None = None, context: _CaseContext | None = None,
+                       special: set[int] | frozenset[int] | None = None) -> list[tuple[int, int]]:
         """Per person of ``people`` (none the planned case manager): (order, cost) as case manager.
 
         A person is priced in the mode that suits them best: coordinating with everything else as planned,
@@ -170,10 +170,12 @@ class Scorer:
         ``modes`` gets, for the people with a choice of modes, the service of their cheapest (None: none).
         Only for a student :meth:`covers`. Most people deliver nothing to the student and may take over
         none of their best-practice services: their only mode is coordinating, priced by their role.
+        ``context`` and ``special`` (those who do deliver or may take over) when the caller has them.
         """
         state = self.state
         context = context or _CaseContext.of(self, s, eligible)
-        special = set(state.delivered_by(s)).union(*eligible.values())
+        if special is None:
+            special = set(state.delivered_by(s)).union(*eligible.values())
         w, staff = state.weights, state.problem.staff
         coordinating: dict[str, int] = {}
         scores = []
