@@ -13,9 +13,10 @@ and the holders of a binding district-average seat. Those few are scored by
 the :class:`Scorer` itself, so every key equals the one
 :meth:`Explainer.scored` gives (tests/test_explain_fast.py compares them).
 
-Students the fast pricing does not cover (workload balance, locked) and
-students under an alternate placement (R3 can turn any alternative
-ineligible) go through :meth:`Explainer.student_rows` unchanged.
+A locked student's roles the lock holds have only "locked" alternatives
+(:meth:`FastRows._locked_values`); the roles it does not hold, students
+balanced on workload minutes and students under an alternate placement (R3
+can turn any alternative ineligible) go through the Explainer unchanged.
 """
 
 from __future__ import annotations
@@ -239,9 +240,11 @@ class FastRows:
         """Student ``s``'s rows of explain.csv as cell values, in the file's order."""
         problem, explainer = self.problem, self.explainer
         student = problem.students[s]
-        if student.alternate_placement or not self.scorer.covers(s):
+        if student.alternate_placement or self.state.on_workload:
             return [alternative_values(problem, alt) for alt in explainer.student_rows(s)]
         klass = self._class(s)
+        if student.locked:
+            return self._locked_values(s, klass)
         modes: dict[int, str | None] = {}
         shared = self._shared(s, None)
         rows = self._values(s, CASE_MANAGER, None, self.manager_keys(s, klass, modes, shared), modes,
@@ -253,6 +256,37 @@ class FastRows:
             shared = self._shared(s, d)
             rows += self._values(s, service, d, self.service_keys(s, klass, d, shared), None,
                                  self._verdict(s, klass, service), shared)
+        return rows
+
+    def _locked_values(self, s: int, klass: int) -> list[tuple[object, ...]]:
+        """A locked student's rows: where the lock holds a role, every eligible alternative is ineligible ("locked").
+
+        ``PlanState.price`` says "locked" for any change of the case when the student has a current case
+        manager, and of a service when it has a current provider; the Explainer words each kept row. A role
+        the lock does not hold is priced pair by pair, as the Explainer does for every locked student.
+        """
+        problem, explainer = self.problem, self.explainer
+        student, state = problem.students[s], self.state
+        rows = []
+        for d in (None, *problem.demands_of[s]):
+            if d is None:
+                role, held, chosen = CASE_MANAGER, bool(student.current_case_manager), state.managers[s]
+            else:
+                role = problem.demands[d].service
+                held = (student.student_id, role) in problem.current_providers
+                chosen = state.providers[explainer._demand(s, role)]
+            if not held:
+                rows += [alternative_values(problem, alt) for alt in explainer.alternatives(s, role)]
+                continue
+            verdict = self._verdict(s, klass, role)
+            keys = []
+            for p in self._table(student.site, role).people:
+                rule, n_blocking = verdict(p)
+                if p != chosen:  # the lock's key (Explainer._score: ineligible, 0) or the rules'
+                    keys.append(((_ORDER[INELIGIBLE], n_blocking, -_RULE_ORDER.get(rule.rule, 0) if rule else 0, p), p))
+            kept = heapq.nsmallest(NEAREST, keys)
+            rows += [alternative_values(problem, explainer.explain(s, role, p)) for _, p in kept] or [
+                alternative_values(problem, explainer.alternatives(s, role)[0])]
         return rows
 
     def _values(self, s: int, role: str, d: int | None, kept: list[tuple[Key, int]],
