@@ -219,7 +219,7 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, assessmen
     problem = _load(students_path, staff_path, rules_path, current_path, assessments_path)
     names = _names(students_path, staff_path)
     load_seconds = time.perf_counter() - started
-    from models.domain.reasons import review_plan
+    from models.files.reviewed import review_and_explain
     from models.files.terminal import ProgressLine, files_line, terminal_summary
     from models.files.writers import write_plan
     from optimizer.solve import solve
@@ -230,14 +230,16 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, assessmen
     finally:
         if progress is not None:
             progress.close()
-    review = review_plan(problem, result.plan)  # loads, check and reasons, once for every output
+    # loads, check and reasons, once for every output, and explain.csv's rows (a second process helps)
+    review, explain = review_and_explain(problem, result.plan)
     inputs = {"students": str((students_path or SAMPLE_DIR / "students.csv").resolve()),
               "staff": str((staff_path or SAMPLE_DIR / "staff.csv").resolve()),
               "current": None if current_path is None else str(current_path.resolve())}
     # summary.json names the inputs, so `explain` and `place` can rebuild the district from the folder
     timings = {"load_seconds": round(load_seconds, 3), "inputs": inputs}
     with output_folder(out_dir) as folder:
-        reviewed = write_plan(problem, result, folder, timings=timings, review=review, names=names)
+        reviewed = write_plan(problem, result, folder, timings=timings, review=review, names=names,
+                              explain=explain)
     click.echo(terminal_summary(reviewed, verbose))
     click.echo(files_line(out_dir))
 

@@ -141,3 +141,15 @@ def test_garbage_collection_pauses_while_files_are_written_and_comes_back(tmp_pa
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_in_parts_runs_the_task_before_its_share_and_gives_every_part_in_order():
+    from models.files.side_process import in_parts
+
+    order = []
+    ahead, parts = in_parts(lambda lo, hi: (lo, hi, os.getpid()), 5000, before=lambda: order.append("before") or 7,
+                            share=0.4)
+    assert ahead == 7 and order == ["before"]
+    (lo1, hi1, here), (lo2, hi2, there) = parts
+    assert (lo1, hi1, lo2, hi2) == (0, 2000, 2000, 5000) and here == os.getpid() != there
+    assert in_parts(lambda lo, hi: (lo, hi), 10, before=lambda: "r") == ("r", ((0, 10),))

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 MAX_MESSAGE = 4000  # bytes of the child's error passed back
 
@@ -92,14 +93,24 @@ def in_halves(work: Callable[[int, int], T], n: int, least: int = 2000) -> tuple
 
     Below ``least`` items the fork costs more than it saves: ``(work(0, n),)``.
     """
+    return in_parts(work, n, least=least)[1]
+
+
+def in_parts(work: Callable[[int, int], T], n: int, before: Callable[[], R] | None = None, share: float = 0.5,
+             least: int = 2000) -> tuple[R | None, tuple[T, ...]]:
+    """(``before()``, the parts of ``work``): ``before()`` then ``work(0, m)`` here, ``work(m, n)`` meanwhile in
+    a forked child, m = ``share`` * n (the parent's share is smaller by what ``before`` costs).
+
+    Below ``least`` items the fork costs more than it saves: everything here, ``(work(0, n),)``.
+    """
     if n < least or not can_fork():
-        return (work(0, n),)
-    middle = n // 2
+        return (before() if before is not None else None), (work(0, n),)
+    middle = max(1, min(n - 1, int(n * share)))
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
-    if pid == 0:  # the child: its half, pickled into the pipe (or its failure), never return
+    if pid == 0:  # the child: its part, pickled into the pipe (or its failure), never return
         code = 1
         try:
             os.close(read_end)
@@ -113,6 +124,7 @@ def in_halves(work: Callable[[int, int], T], n: int, least: int = 2000) -> tuple
             os._exit(code)
     os.close(write_end)
     try:
+        ahead = before() if before is not None else None
         first = work(0, middle)
     except BaseException:
         _stop(pid, read_end)
@@ -126,4 +138,4 @@ def in_halves(work: Callable[[int, int], T], n: int, least: int = 2000) -> tuple
         raise SideProcessError(f"the process computing alongside ended with status {status}") from None
     if not done or status != 0:
         raise SideProcessError(second)
-    return first, second
+    return ahead, (first, second)
