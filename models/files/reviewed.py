@@ -13,8 +13,6 @@ format picks it up.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from models.domain.problem import Problem
 from models.domain.reasons import Review, review_plan
 from models.domain.statute import statute_notes
 from models.domain.workload import balance_choice, compute_workloads
+from models.files.fingerprint import input_fingerprint  # noqa: F401 - importable from here too
 from models.files.rows import (  # noqa: F401 - the row types and marks, importable from here too
     ABOVE_AVERAGE,
     AT_CAP,
@@ -47,47 +46,6 @@ from models.files.side_process import in_halves, in_parts
 from models.workflows.comparison import cap_ratio
 from models.workflows.explain_table import VERDICT_AT, WHY_AT, beside_assignment, explain_values
 from models.workflows.moves import Move
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-_FIELDS: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, looked up once per type
-
-
-def _canon(value):
-    """``value`` as JSON-ready lists and dicts: sets sorted, sequences listed, dataclasses by field name.
-
-    Dispatches on the exact type (70,000 students' records: the generic isinstance chain took 2-3 s a folder);
-    anything else is returned as it is, as before.
-    """
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is tuple or kind is list:
-        return [_canon(v) for v in value]
-    if kind is frozenset or kind is set:
-        return sorted(_canon(v) for v in value)
-    names = _FIELDS.get(kind)
-    if names is None:
-        if isinstance(value, frozenset | set):  # a subclass
-            return sorted(_canon(v) for v in value)
-        if isinstance(value, tuple | list):
-            return [_canon(v) for v in value]
-        if not hasattr(value, "__dataclass_fields__"):
-            return value
-        names = _FIELDS[kind] = tuple(value.__dataclass_fields__)
-    return {k: _canon(getattr(value, k)) for k in names}
-
-
-def input_fingerprint(problem: Problem) -> str:
-    """SHA-256 of the inputs' content (students, staff, current plan, rules), order-independent of hashing."""
-    canon = _canon
-    payload = {
-        "students": canon(problem.students),
-        "staff": canon(problem.staff),
-        "current": sorted([*k, v] for k, v in problem.current_providers.items()),
-        "rules": problem.rules.source,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
 
 # -- the reviewed plan ------------------------------------------------------------
 
