@@ -4,8 +4,8 @@
    the exact model needs them) go to forked workers, one per solver worker
    (dealt largest first to the least loaded), that run their flows
    (``optimizer/flow.py``) smallest first and send back each bound and each
-   plan as soon as they have it (connected-70000: the flows 8.5 s in one
-   worker, 6.0 s in two). OR-Tools' min-cost flow cannot be interrupted;
+   plan as soon as they have it (connected-70000, 8 components: the solve
+   8.7 s with one flow worker, 6.0 s with two). OR-Tools' min-cost flow cannot be interrupted;
    the worker can (``optimizer/interruptible.py``). Balancing on workload, the
    worker runs the workload flows instead (``optimizer/workload_flow.py``) and
    sends every component at their end.
@@ -131,7 +131,8 @@ def _flows_fit(cands: Candidates, seconds_left: float) -> bool:
     """Whether the flows are sure to end within a small share of the time left, so they may run here.
 
     Forking the worker costs little time but faults in every page either process then writes (a
-    sweep's runs, measured in ``benchmarks/README.md``); a flow this small cannot miss the deadline.
+    sweep's runs, measured in ``benchmarks/README.md``); flows estimated (on the safe side) at a twentieth of
+    the time left end well before the deadline, so stopping them there is not needed.
     """
     arcs = sum(map(len, cands.providers)) + sum(map(len, cands.managers))
     return arcs * SECONDS_PER_ARC <= IN_PROCESS_SHARE * seconds_left
