@@ -29,18 +29,15 @@ from models.domain.candidates import student_class
 from models.domain.objective import coordinating_rank
 from models.domain.problem import Student
 from models.domain.rule_table import CASE_MANAGER, blocking_rules
+from models.workflows.explain_cells import Cells, Shared, alternative_values
 from models.workflows.explanations import (
     _ORDER,
     _RULE_ORDER,
-    COSTLIER,
     INELIGIBLE,
     NEAREST,
     NONE,
-    Alternative,
     Explainer,
     blocked_words,
-    costlier_text,
-    staff_id,
 )
 from models.workflows.scoring import _NO_CURRENT, AT_CAP_KEY, COSTLIER_KEY, INELIGIBLE_KEY, Eligible
 
@@ -73,7 +70,7 @@ class FastRows:
         self._tables: dict[tuple[str, str], _Table] = {}
         self._eligible: dict[tuple[str, int, tuple[str, ...]], tuple[Eligible, frozenset[int]]] = {}
         self._class_numbers: dict[tuple, int] = {}
-        self._up: list[tuple[int, int] | None] = [None] * len(self.problem.staff)
+        self.cells = Cells(explainer)
         self._verdict_of: dict[tuple[int, str], Verdict] = {}
         w = self.state.weights
         self._w_bp, self._w_cp, self._w_cc = w.best_practice_rank, w.change_provider, w.change_case_manager
@@ -189,7 +186,7 @@ class FastRows:
                         keys.append(((_ORDER[INELIGIBLE], n_blocking, -_RULE_ORDER.get(rule.rule, 0), p), p))
         return heapq.nsmallest(NEAREST, keys) if len(keys) > NEAREST else sorted(keys)
 
-    def service_keys(self, s: int, klass: int, d: int, shared: _Shared) -> list[tuple[Key, int]]:
+    def service_keys(self, s: int, klass: int, d: int, shared: Shared) -> list[tuple[Key, int]]:
         """The nearest keys for demand ``d`` of student ``s`` (a student the fast path covers)."""
         state, scorer = self.state, self.scorer
         service = self.problem.demands[d].service
@@ -208,7 +205,7 @@ class FastRows:
         return self._with_exact(self._verdict(s, klass, service), table, shift, odd, chosen,
                                 lambda people: scorer.service_scores(d, people))
 
-    def manager_keys(self, s: int, klass: int, modes: dict[int, str | None], shared: _Shared) -> list[tuple[Key, int]]:
+    def manager_keys(self, s: int, klass: int, modes: dict[int, str | None], shared: Shared) -> list[tuple[Key, int]]:
         """The nearest keys for the case of student ``s``; ``modes`` gets the cheapest mode of those priced."""
         state, scorer = self.state, self.scorer
         table = self._table(self.problem.students[s].site, CASE_MANAGER)
@@ -246,14 +243,14 @@ class FastRows:
         if student.locked:
             return self._locked_values(s, klass)
         modes: dict[int, str | None] = {}
-        shared = self._shared(s, None)
+        shared = self.cells.shared(s, None)
         rows = self._values(s, CASE_MANAGER, None, self.manager_keys(s, klass, modes, shared), modes,
                             self._verdict(s, klass, CASE_MANAGER), shared)
         first: dict[str, int] = {}
         for d in problem.demands_of[s]:
             service = problem.demands[d].service
             d = first.setdefault(service, d)  # a service asked twice: its first demand, as Explainer._demand
-            shared = self._shared(s, d)
+            shared = self.cells.shared(s, d)
             rows += self._values(s, service, d, self.service_keys(s, klass, d, shared), None,
                                  self._verdict(s, klass, service), shared)
         return rows
@@ -290,7 +287,7 @@ class FastRows:
         return rows
 
     def _values(self, s: int, role: str, d: int | None, kept: list[tuple[Key, int]],
-                modes: dict[int, str | None] | None, verdict: Verdict, shared: _Shared) -> list[tuple[object, ...]]:
+                modes: dict[int, str | None] | None, verdict: Verdict, shared: Shared) -> list[tuple[object, ...]]:
         """The kept alternatives' cells: costlier ones worded here, the others by the Explainer."""
         problem, explainer = self.problem, self.explainer
         if not kept:  # nobody else at the site for the role
@@ -306,111 +303,10 @@ class FastRows:
             if key[0] != COSTLIER_KEY:  # at a cap: the Explainer names it
                 rows.append(alternative_values(problem, explainer.explain(s, role, p)))
                 continue
-            service = None if modes is None else modes.get(p)
-            if service is not None:  # a case manager also taking over a service: priced by the scorer
-                delta = self.scorer.terms(s, p, explainer._demand(s, service), manage=True)
-                terms = (delta.served, delta.best_practice, delta.balance, delta.continuity, delta.overload)
-                what = explainer._what(s, p, service)
-            elif d is None:
-                terms, what = self._managing(s, p, shared), None
+            if d is None:  # the case, in the alternative's cheapest mode
+                service = None if modes is None else modes.get(p)
+                rows.append(self.cells.costlier(s, role, p, shared, self.cells.managing(s, p, shared, service),
+                                                service))
             else:
-                terms, what = self._delivering(s, d, p, shared), None
-            rows.append(self._costlier_cells(s, role, p, shared, terms, what))
+                rows.append(self.cells.costlier(s, role, p, shared, self.cells.delivering(s, d, p, shared)))
         return rows
-
-    def _costlier_cells(self, s: int, role: str, p: int, shared: _Shared, terms: tuple[int, int, int, int, int],
-                        what: str | None) -> tuple[object, ...]:
-        """A costlier row's cells, worded as ``Explainer._row`` words them."""
-        pid = self.problem.staff[p].staff_id
-        if what is None:
-            if role != CASE_MANAGER:
-                what = f"{pid} delivering {role}"
-            elif p in self.state.delivered_by(s):
-                what = self.explainer._what(s, p, None)
-            else:  # delivering nothing to the student
-                what = f"{pid} managing the case (coordinating)"
-        served, best_practice, balance, continuity, overload = terms
-        return (shared.student_id, role, shared.chosen_id, pid, COSTLIER, "",
-                served + best_practice + balance + continuity + overload,
-                costlier_text(what + shared.instead, *terms), best_practice, balance, continuity)
-
-    # -- a costlier row's terms (``Scorer.terms``, the part every alternative shares computed once) --------------
-
-    def _shared(self, s: int, d: int | None) -> _Shared:
-        """The planned person of demand ``d`` (None: the case) letting go: the same for every alternative."""
-        state, scorer, problem, w = self.state, self.scorer, self.problem, self.state.weights
-        student = problem.students[s]
-        index: object = _NO_CURRENT
-        balance = overload = continuity = 0
-        if d is None:
-            before = state.managers[s]
-            served = -w.unassigned_student * (before is None)
-            if before is not None:
-                balance = scorer.manage_step(before, -1)
-            if student.current_case_manager is not None:
-                index = problem.staff_index.get(student.current_case_manager)
-                continuity = -self._w_cc * (before != index)
-        else:
-            before, service = state.providers[d], problem.demands[d].service
-            served = -w.unserved_service * (before is None)
-            current = problem.current_providers.get((student.student_id, service))
-            if current is not None:
-                index = problem.staff_index.get(current)
-                continuity = -self._w_cp * (before != index)
-            if before is not None and state.caseload_service[before] == service:
-                balance, overload = scorer.balance_step(before, -1), scorer.overload_step(before, -1)
-        chosen_id = staff_id(problem, before)
-        return _Shared(student.student_id, chosen_id, f" instead of {chosen_id}" if before is not None else "",
-                       before, served, balance, overload, continuity, index)
-
-    def _delivering(self, s: int, d: int, p: int, shared: _Shared) -> tuple[int, int, int, int, int]:
-        """``Scorer.terms(s, p, d, manage=False)``."""
-        state, scorer = self.state, self.scorer
-        balance, overload, continuity = shared.balance, shared.overload, shared.continuity
-        if state.caseload_service[p] == self.problem.demands[d].service:
-            up = self._up[p]
-            if up is None:  # the person's next pupil: their step up the balance and overload curves, once
-                up = self._up[p] = (scorer.balance_step(p, 1), scorer.overload_step(p, 1))
-            balance += up[0]
-            overload += up[1]
-        if shared.index is not _NO_CURRENT:
-            continuity += self._w_cp * (p != shared.index)
-        best_practice = 0
-        manager = state.managers[s]
-        if manager is not None and manager in (p, shared.before):  # the manager's services change
-            best_practice = self._w_bp * ((state.rank(s, manager, {d: p}) or 0) - state.planned_rank(s))
-        return shared.served, best_practice, balance, continuity, overload
-
-    def _managing(self, s: int, p: int, shared: _Shared) -> tuple[int, int, int, int, int]:
-        """``Scorer.terms(s, p, None, manage=True)``."""
-        state = self.state
-        continuity = shared.continuity
-        if shared.index is not _NO_CURRENT:
-            continuity += self._w_cc * (p != shared.index)
-        best_practice = self._w_bp * ((state.rank(s, p) or 0) - state.planned_rank(s))
-        return shared.served, best_practice, shared.balance + self.scorer.manage_step(p, 1), continuity, 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Shared:
-    """What every costlier alternative of one (student, role) shares: the planned person letting go."""
-
-    student_id: str
-    chosen_id: str
-    instead: str  # " instead of <id>", or "" when nobody is planned
-    before: int | None
-    served: int
-    balance: int
-    overload: int
-    continuity: int
-    index: object  # the current person (continuity), _NO_CURRENT when none is on record
-
-
-def alternative_values(problem, alt: Alternative) -> tuple[object, ...]:
-    """One :class:`Alternative`'s cells in explain.csv's column order (``ExplainRow.values``)."""
-    d = alt.delta
-    row = (problem.students[alt.student].student_id, alt.role, staff_id(problem, alt.chosen),
-           staff_id(problem, alt.alternative), alt.verdict, alt.rule)
-    if d is None:
-        return (*row, "", alt.why, "", "", "")
-    return (*row, d.total, alt.why, d.best_practice, d.balance, d.continuity)
