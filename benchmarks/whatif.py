@@ -19,7 +19,8 @@ Then times ``caseload plan`` and ``caseload whatif`` with the five scenarios
 (end to end, as a director runs them: a fresh process each) and prints both,
 their ratio (target: at most 2) and the load average before and after each.
 ``--breakdown`` then measures, in this process, where whatif's time goes
-(reading, checks, the base solve, each re-plan, writing the six plan folders);
+(reading, checks, the base solve, each re-plan, the explain.csv rows the scenarios reuse and how
+many students reuse them, the base folder, the five scenario folders);
 ``--compare-whole`` adds each scenario planned whole (the objective must match).
 """
 
@@ -141,7 +142,8 @@ def _load() -> str:
 
 
 def breakdown(district: Path, paths: list[Path], time_limit: float, out: Path, compare_whole: bool) -> None:
-    """Where ``whatif``'s time goes, in this process: reading, checks, base solve, each re-plan, writing."""
+    """Where ``whatif``'s time goes, in this process, step by step: reading, checks, base solve, each re-plan,
+    the reused rows, writing (``caseload whatif`` overlaps the base folder and the reused rows with the re-plans)."""
     import shutil
 
     from models.domain.rules import load_rules
