@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -104,9 +105,11 @@ def test_every_file_of_a_whatif_folder_is_the_file_a_plan_of_that_scenario_write
                 sub, name)
 
 
-def test_a_whatif_run_writing_alongside_its_solving_writes_the_folders_a_plan_of_each_scenario_writes(tmp_path):
-    """``plan_and_write`` with two workers (the base folder and the reused rows computed by forked children while
-    the scenarios are re-planned) writes what ``write_plan`` writes for each of its plans."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_whatif_run_writing_alongside_its_solving_writes_the_folders_a_plan_of_each_scenario_writes(
+        tmp_path, workers):
+    """``plan_and_write`` (with two workers: the base folder and the reused rows computed by forked children
+    while the scenarios are re-planned; with one: in turn) writes what ``write_plan`` writes for each plan."""
     import json
 
     from models.files.writers import write_plan
@@ -114,7 +117,7 @@ def test_a_whatif_run_writing_alongside_its_solving_writes_the_folders_a_plan_of
     from optimizer.solve import SolveOptions
     from optimizer.whatif import plan_side_by_side
 
-    options = SolveOptions(time_limit=30, workers=2)
+    options = SolveOptions(time_limit=30, workers=workers)
     problem = regions(1000, 3)
     run = prepare(problem, [scenario(problem, kind, 8) for kind in ("unavailable", "add_itinerant", "weights")])
     plan_and_write(run, options, tmp_path / "whatif")

@@ -91,7 +91,7 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
         base, anchored, results = plan_side_by_side(run.base, variants, options, solve_many, run.cands)
         jobs = [(planned, result, folder / sub) for (_, sub), planned, result
                 in zip(labels, [run.base, *anchored], [base, *results], strict=True)]
-        reviewed_plans = write_plans(jobs, names, options.workers)
+        reviewed_plans = write_plans(jobs, names, options.workers, reference_of(run.base, base))
     else:
         base, index = plan_base(run.base, options, run.cands[0] if run.cands else None)
         base_job = (run.base, base, folder / labels[0][1])
