@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from models.files.side_process import SideProcessError
-from models.workflows.background import Background
+from models.files.side_process import Background, SideProcessError
 
 
 def test_the_childs_result_comes_back_and_it_ran_elsewhere():

@@ -23,9 +23,9 @@ from models.domain.problem import Problem
 from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, labels_and_folders
 from models.files.report_pages import write_comparison_report
 from models.files.reviewed import ReviewedPlan
+from models.files.side_process import Background
 from models.files.tables import write_comparison
 from models.files.writers import write_plan
-from models.workflows.background import Background
 from models.workflows.comparison import outcome_row
 from models.workflows.explain_reuse import Explained, explain, with_keys
 from models.workflows.scenarios import load_scenario
@@ -81,7 +81,7 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
     that spreads them over a Dask cluster).
 
     By default the scenarios are re-planned one after another on one core; meanwhile
-    two forked children (``background.Background``) write the base plan's folder and
+    two forked children (``side_process.Background``) write the base plan's folder and
     compute the explain.csv rows the scenarios reuse (the base plan anchored to
     itself), so both cores stay busy. Then the scenario folders are written side by
     side (:func:`write_plans`).
