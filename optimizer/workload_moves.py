@@ -81,6 +81,15 @@ class _State:
         if not self.sites[p][site]:
             del self.sites[p][site]
 
+    def taking(self, q: int, site: str, minutes: int) -> int:
+        """What ``q``'s workload balance rises by when ``minutes`` of work at ``site`` (one item) join them."""
+        return self.cost(q, self.minutes[q] + minutes + self.travel(q, site, 1)) - self.cost(q, self.minutes[q])
+
+    def hand_over(self, p: int, q: int, site: str, minutes: int, items: int) -> None:
+        """``minutes`` of work at ``site`` (``items`` services or cases) go from ``p`` to ``q``."""
+        self.shift(p, site, -minutes, -items)
+        self.shift(q, site, minutes, items)
+
     def move_service(self, d: int) -> int:
         """Move demand ``d`` to its cheapest other person when that saves; returns the saving."""
         p = self.providers[d]
@@ -111,8 +120,7 @@ class _State:
             role_p, role_q = problem.staff[p].role, problem.staff[q].role
             if role_p != role_q and (role_p in self.pooled or role_q in self.pooled):
                 continue
-            join = self.travel(q, site, 1)
-            delta = out + self.cost(q, self.minutes[q] + need + join) - self.cost(q, self.minutes[q])
+            delta = out + self.taking(q, site, need)
             if counted_q:
                 delta += overload_cost(problem, q, self.served[q] + 1) - overload_cost(problem, q, self.served[q])
             if current is not None:
@@ -121,8 +129,7 @@ class _State:
                 best, best_q = delta, q
         if best_q is None:
             return 0
-        self.shift(p, site, -need, -1)
-        self.shift(best_q, site, need, 1)
+        self.hand_over(p, best_q, site, need, 1)
         if counted_p:
             self.served[p] -= 1
         if self.counted[best_q] == service:
@@ -159,8 +166,7 @@ class _State:
             role_p, role_q = problem.staff[p].role, problem.staff[q].role
             if role_p != role_q and (role_p in self.pooled or role_q in self.pooled):
                 continue
-            join = self.travel(q, site, 1)
-            delta = (out + self.cost(q, self.minutes[q] + need + case + join) - self.cost(q, self.minutes[q])
+            delta = (out + self.taking(q, site, need + case)
                      + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
                      + w.best_practice_rank * self._rank(s, q, ranked, (service,)))
             if counted_q:
@@ -173,8 +179,7 @@ class _State:
                 best, best_q = delta, q
         if best_q is None:
             return 0
-        self.shift(p, site, -need - case, -2)
-        self.shift(best_q, site, need + case, 2)
+        self.hand_over(p, best_q, site, need + case, 2)
         if counted_p:
             self.served[p] -= 1
         if self.counted[best_q] == service:
@@ -212,8 +217,7 @@ class _State:
         for q in self.cands.managers[s]:
             if q == m or q in delivering:
                 continue
-            join = self.travel(q, site, 1)
-            delta = (out + self.cost(q, self.minutes[q] + case + join) - self.cost(q, self.minutes[q])
+            delta = (out + self.taking(q, site, case)
                      + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
                      + w.best_practice_rank * coordinating_rank(problem.rules, ranked, problem.staff[q].role))
             if current is not None:
@@ -222,8 +226,7 @@ class _State:
                 best, best_q = delta, q
         if best_q is None:
             return 0
-        self.shift(m, site, -case, -1)
-        self.shift(best_q, site, case, 1)
+        self.hand_over(m, best_q, site, case, 1)
         self.managed[m] -= 1
         self.managed[best_q] += 1
         self.managers[s] = best_q
