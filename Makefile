@@ -4,7 +4,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench bench-sweep fuzz clean chromium
+.PHONY: demo test lint bench bench-sweep fuzz clean chromium libreoffice
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -25,7 +25,11 @@ demo: $(STAMP)
 chromium:
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test: $(TEST_STAMP) chromium
+# The workbook test opens plan.xlsx in Debian's headless LibreOffice Calc.
+libreoffice:
+	command -v soffice >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc-nogui)
+
+test: $(TEST_STAMP) chromium libreoffice
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
