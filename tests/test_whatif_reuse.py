@@ -162,3 +162,19 @@ def test_plan_folders_written_side_by_side_are_the_ones_written_one_after_anothe
     for i in range(2):
         for name in ("assignments.csv", "services.csv", "caseloads.csv", "explain.csv"):
             assert (tmp_path / "one" / str(i) / name).read_bytes() == (tmp_path / "two" / str(i) / name).read_bytes()
+
+
+def test_plan_folders_are_written_in_this_process_when_one_process_is_asked(tmp_path, monkeypatch):
+    """CASELOAD_ONE_PROCESS (a sweep's runs, a host that forbids fork): no pool of forked writers."""
+    import models.workflows.whatif_run as whatif_run
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a process pool was started")
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    problem, _ = load_problem(sample / "students.csv", sample / "staff.csv", rules())
+    base = solve(problem, OPTIONS)
+    monkeypatch.setattr(whatif_run, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setenv("CASELOAD_ONE_PROCESS", "1")
+    written = whatif_run.write_plans([(problem, base, tmp_path / str(i)) for i in range(2)], None, workers=2)
+    assert len(written) == 2 and all((tmp_path / str(i) / "assignments.csv").exists() for i in range(2))

@@ -23,7 +23,7 @@ from models.domain.problem import Problem
 from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, labels_and_folders
 from models.files.report_pages import write_comparison_report
 from models.files.reviewed import ReviewedPlan
-from models.files.side_process import Background
+from models.files.side_process import Background, can_fork
 from models.files.tables import write_comparison
 from models.files.writers import write_plan
 from models.workflows.comparison import outcome_row
@@ -169,7 +169,8 @@ def write_plans(jobs: Sequence[tuple[Problem, Result, Path]], names: Names | Non
     that can reuse nothing of the reference).
     """
     global _WRITE_STATE
-    if workers <= 1 or len(jobs) <= 1 or not sys.platform.startswith("linux"):
+    # one process where forking is unsafe or not wanted (side_process.can_fork: CASELOAD_ONE_PROCESS, threads)
+    if workers <= 1 or len(jobs) <= 1 or not sys.platform.startswith("linux") or not can_fork():
         return [_write_one(job, names, reference) for job in jobs]
     order = list(range(len(jobs)))
     if reference is not None:
