@@ -255,3 +255,24 @@ def test_sample_scenarios_load_against_the_sample():
     for path in paths:
         loaded, _ = load_scenario(path, problem)
         assert apply_scenario(problem, loaded) != problem
+
+
+def test_an_anchored_problem_keeps_what_its_problem_worked_out_and_it_is_what_it_would_find_again():
+    """anchor_to_plan changes only current holders: the eligible pairs and look-ups carried over are the ones
+    the anchored problem would compute itself."""
+    import dataclasses
+
+    from models.domain.rules import load_rules
+    from models.files.loaders import load_problem
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    problem, _ = load_problem(sample / "students.csv", sample / "staff.csv", load_rules(None))
+    base = solve(problem, SolveOptions(time_limit=30, workers=1))
+    carried = (problem.eligible, problem.demands, problem.demands_of, problem.staff_index, problem.student_index)
+    anchored = anchor_to_plan(problem, problem, base.plan)
+    assert anchored.eligible is carried[0]  # not worked out again
+    fresh = dataclasses.replace(anchored)  # the same fields, nothing cached
+    assert (fresh.eligible, fresh.demands, fresh.demands_of, fresh.staff_index, fresh.student_index) == carried
+    assert fresh.has_minutes == anchored.has_minutes
+    changed = [s for s, t in zip(problem.students, anchored.students, strict=True) if s != t]
+    assert changed  # the sample's current case managers differ from the plan's somewhere: anchoring moved them

@@ -94,7 +94,17 @@ def anchor_to_plan(problem: Problem, base: Problem, plan: Plan) -> Problem:
                 current.pop(key, None)
             else:
                 current[key] = base.staff[p].staff_id
-    return dataclasses.replace(problem, students=tuple(students), current_providers=current)
+    anchored = dataclasses.replace(problem, students=tuple(students), current_providers=current)
+    # The same students, demands and staff in the same order, and no hard rule reads a current holder: what
+    # the problem has already worked out (the eligible pairs: 0.4 s at 70,000 students) holds as it is.
+    for name in _SAME_WHEN_ANCHORED:
+        if name in problem.__dict__:
+            anchored.__dict__[name] = problem.__dict__[name]
+    return anchored
+
+
+# Problem's cached look-ups that read neither the students' current case managers nor current providers
+_SAME_WHEN_ANCHORED = ("demands", "eligible", "has_minutes", "staff_index", "student_index", "demands_of")
 
 
 def edit_rules(rules: Rules, scenario: Scenario) -> Rules:
