@@ -351,7 +351,7 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
 
     problem = _load(students_path, staff_path, rules_path, current_path, assessments_path)
     names = _names(students_path, staff_path)
-    from models.domain.reasons import review_plan
+    from models.files.reviewed import review_and_explain
     from models.files.tables import moves_text
     from models.files.terminal import files_line, terminal_summary
     from models.files.writers import write_plan
@@ -363,10 +363,10 @@ def rebalance(students_path, staff_path, rules_path, current_path, max_moves, ef
     weighted, result = replan(problem, _solve_options(time_limit, workers, seed, max_moves=max_moves), weight)
     moves = plan_moves(weighted, result.plan, max_moves)
     date = (effective_date or datetime.datetime.now()).date().isoformat()
-    review = review_plan(weighted, result.plan)
+    review, explain = review_and_explain(weighted, result.plan)  # as `plan`: a second process helps
     with output_folder(out_dir) as folder:
         reviewed = write_plan(weighted, result, folder, review=review, names=names, moves=moves,
-                              effective_date=date)
+                              effective_date=date, explain=explain)
     click.echo(terminal_summary(reviewed, verbose))
     click.echo(moves_text(moves))
     click.echo(files_line(out_dir))
