@@ -151,8 +151,24 @@ _FORK_STATE: tuple | None = None
 
 
 def _solve_forked(component: Component) -> _ComponentResult:
-    problem, cands, hint, options, deadline = _FORK_STATE
-    return _solve_component(problem, cands, component, hint, options, deadline, 1)
+    problem, cands, hint, options, deadline, started, total, at_once = _FORK_STATE
+    with started.get_lock():  # components started so far, by any worker
+        before = started.value
+        started.value += 1
+    return _solve_component(problem, cands, component, hint, options, _share(deadline, total - before, at_once), 1)
+
+
+def _share(deadline: float, left: int, at_once: int) -> float:
+    """The deadline of a component that starts now with ``left`` components (itself included) still to start,
+    ``at_once`` solved side by side: an equal share of the time left.
+
+    Each component that ends early leaves its time to those after it, and the last ones get all that is
+    left. Without shares the first components took the whole time limit: balancing on workload, where
+    components seldom prove optimal, two of 133 got CP-SAT's whole minute and the rest none
+    (benchmarks/README.md, "Balancing on workload").
+    """
+    now = time.perf_counter()
+    return now + max(0.0, deadline - now) / max(1, math.ceil(left / max(1, at_once)))
 
 
 def _solve_components(problem: Problem, cands: Candidates, components: list[Component], hint: Plan | None,
@@ -161,14 +177,18 @@ def _solve_components(problem: Problem, cands: Candidates, components: list[Comp
     global _FORK_STATE
     # fork shares the district copy-on-write; it is safe with CP-SAT's threads on Linux only
     parallel = len(components) > 1 and options.workers > 1 and sys.platform.startswith("linux")
+    # smallest first: the time a small component leaves unused goes to the larger ones after it (_share)
+    components = sorted(components, key=lambda c: len(c.students) + len(c.demands))
     if not parallel:
-        for component in components:
-            yield component, _solve_component(problem, cands, component, hint, options, deadline, 1)
+        for i, component in enumerate(components):
+            yield component, _solve_component(problem, cands, component, hint, options,
+                                              _share(deadline, len(components) - i, 1), 1)
         return
-    _FORK_STATE = (problem, cands, hint, options, deadline)
+    context = mp.get_context("fork")
+    at_once = min(options.workers, len(components))
+    _FORK_STATE = (problem, cands, hint, options, deadline, context.Value("i", 0), len(components), at_once)
     try:
-        with ProcessPoolExecutor(max_workers=min(options.workers, len(components)),
-                                 mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=at_once, mp_context=context) as pool:
             futures = {pool.submit(_solve_forked, c): c for c in components}
             for future in as_completed(futures):
                 yield futures[future], future.result()

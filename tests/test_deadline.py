@@ -177,3 +177,36 @@ def test_components_are_dealt_largest_first_to_the_least_loaded_worker_each_shar
     for share in shares:
         assert share == [i for i in order if i in share]
     assert fast_path._shares(cands, components, order, 1) == [order]
+
+
+def test_components_share_the_time_left_instead_of_the_first_taking_it_all(monkeypatch):
+    """CP-SAT components are given equal shares of the time left, smallest first, each recomputed as it starts
+    (balancing on workload, components seldom prove optimal: without shares the first took the whole limit)."""
+    import optimizer.solve as solve_module
+    from optimizer.decompose import Component
+
+    given: list[tuple[int, float]] = []
+
+    def record(problem, cands, component, hint, options, deadline, workers):
+        given.append((len(component.students), deadline - time.perf_counter()))
+        return solve_module._ComponentResult("FEASIBLE", 0, 0.0, 0.0, {}, {})
+
+    monkeypatch.setattr(solve_module, "_solve_component", record)
+    components = [Component(students=tuple(range(n)), demands=(), staff=(), average_caps=()) for n in (5, 1, 3, 2)]
+    options = solve_module.SolveOptions(workers=1)
+    done = list(solve_module._solve_components(None, None, components, None, options, time.perf_counter() + 40))
+    assert sorted(len(c.students) for c, _ in done) == [1, 2, 3, 5]
+    assert [n for n, _ in given] == [1, 2, 3, 5]  # smallest first
+    shares = [seconds for _, seconds in given]
+    # each finished at once here, so each share is the time left over those still to start: 40/4, 40/3, 40/2, 40
+    for seconds, expected in zip(shares, (10, 40 / 3, 20, 40), strict=True):
+        assert expected - 0.5 < seconds <= expected
+
+
+def test_a_share_is_the_time_left_over_the_rounds_still_to_run():
+    from optimizer.solve import _share
+
+    now = time.perf_counter()
+    assert _share(now + 60, 10, 2) - now == pytest.approx(12, abs=0.2)  # 10 components, 2 at a time: 5 rounds
+    assert _share(now + 60, 2, 2) - now == pytest.approx(60, abs=0.2)  # the last round takes all that is left
+    assert _share(now - 1, 3, 1) <= time.perf_counter()  # past the deadline: no time at all
