@@ -2,6 +2,9 @@
 
     python -m benchmarks [--sizes small,medium,largest] [--seed 1] [--time-limit 60] [--workers 2]
 
+``largest-workload`` is the largest district again, balanced on weekly workload minutes (the California
+rules with ``balance_on = "workload"``, written beside it as ``rules.toml``).
+
 Each run generates the district with the seeded generator, runs ``caseload plan``
 as a user would (a separate process, outputs written), then the two baselines on
 the same district, and prints one table: load, build and solve seconds, wall
@@ -23,8 +26,10 @@ from models.synthetic.generator import generate_district, write_district
 from models.synthetic.itinerants import DISTRICTS, connected_district
 
 SIZES = {"small": 1_000, "medium": 10_000, "largest": 70_000, "largest-slp-short": 70_000,
-         **{name: n for name, (n, _) in DISTRICTS.items()}}
+         **{name: n for name, (n, _) in DISTRICTS.items()}, "largest-workload": 70_000}
 TARGETS = {"small": (3, 500), "medium": (10, 1024), "largest": (60, 2048), "largest-slp-short": (60, 2048),
+           # issue 11: the largest generated district balanced on weekly workload minutes
+           "largest-workload": (60, 2048),
            # connected districts (issue 12): itinerants tie the schools together
            "one-8000": (5, 1024), "connected-10000": (3, 1024), "connected-70000": (20, 2048),
            "districtwide-70000": (60, 2048), "districtwide-70000-slp-short": (60, 2048)}
@@ -69,10 +74,27 @@ HEADER = (f"{'method':<22}{'solve/ref':>9}{'wall s':>8}{'load s':>8}{'build s':>
           f"{'status':<10}{'gap':>9}{'peak MiB':>10}{'unserved':>10}{'best pr.':>10}{'max load':>10}")
 
 
+def workload_rules(folder: Path) -> Path:
+    """The California rules balanced on workload (``balance_on = "workload"``), written into ``folder``."""
+    text = (ROOT / "data" / "rules" / "california.toml").read_text(encoding="utf-8")
+    changed = text.replace('\nbalance_on = "students"', '\nbalance_on = "workload"')
+    if changed == text:
+        raise SystemExit("data/rules/california.toml no longer sets balance_on = \"students\": update the benchmark")
+    path = folder / "rules.toml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+def _rules(folder: Path) -> list[str]:
+    """--rules for a district folder that carries its own rules file (largest-workload)."""
+    path = folder / "rules.toml"
+    return ["--rules", str(path)] if path.exists() else []
+
+
 def plan_run(folder: Path, args) -> tuple:
     out = folder / "plan"
     run = run_measured([*caseload_command(), "plan", "--students", str(folder / "students.csv"),
-                        "--staff", str(folder / "staff.csv"), "--out", str(out),
+                        "--staff", str(folder / "staff.csv"), "--out", str(out), *_rules(folder),
                         "--time-limit", str(args.time_limit), "--workers", str(args.workers)])
     if run.returncode != 0:
         return run, {"status": f"exit {run.returncode}"}
@@ -92,7 +114,7 @@ def plan_run(folder: Path, args) -> tuple:
 
 def baseline_run(method: str, folder: Path, args) -> tuple:
     run = run_measured([sys.executable, "-m", "benchmarks.baselines", method, "--students",
-                        str(folder / "students.csv"), "--staff", str(folder / "staff.csv"),
+                        str(folder / "students.csv"), "--staff", str(folder / "staff.csv"), *_rules(folder),
                         "--time-limit", str(args.time_limit), "--workers", str(args.workers)])
     if run.returncode != 0:
         return run, {"status": f"exit {run.returncode}"}
@@ -121,6 +143,8 @@ def main() -> None:
         if size == "largest-slp-short":
             staff = slp_short(staff)
         write_district(folder, students, staff)
+        if size == "largest-workload":
+            workload_rules(folder)
         sites = len({s["site"] for s in students})
         seconds, mib = TARGETS[size]
         print(f"\n== {size}: {n:,} students, {len(staff):,} staff, {sites:,} sites (seed {args.seed}); "

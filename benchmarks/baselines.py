@@ -43,10 +43,11 @@ def main() -> None:
     parser.add_argument("--staff", type=Path, required=True)
     parser.add_argument("--time-limit", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rules", type=Path, default=None, help="rules file (default: the California rules)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    problem, _ = load_problem(args.students, args.staff, load_rules())
+    problem, _ = load_problem(args.students, args.staff, load_rules(args.rules))
     load = time.perf_counter() - t0
     t1 = time.perf_counter()
     if args.method == "greedy":
