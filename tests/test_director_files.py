@@ -187,6 +187,20 @@ def test_workbook_has_the_sheets_and_equals_the_csvs_and_summary(planned):
         assert by_label[f"Workload ratio spread (highest - lowest), {role}"] == summary["workload_ratio_spread"][role]
 
 
+def test_workbook_prints_on_letter_with_numbered_pages_and_the_summary_one_page_wide(planned):
+    _, out, _ = planned
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    for sheet in book.worksheets:
+        assert sheet.page_setup.paperSize == 1 and sheet.page_setup.orientation == "landscape", sheet.title
+        assert "&P" in sheet.oddFooter.right.text and "&A" in sheet.oddFooter.left.text, sheet.title
+    summary = book["Summary"]  # labels and their figures on one page width, never split across two
+    assert summary.sheet_properties.pageSetUpPr.fitToPage
+    assert summary.page_setup.fitToWidth in (None, 1)  # 1 is the file format's default, left unwritten
+    assert summary.page_setup.fitToHeight == 0  # as many pages long as it needs
+    for name in ("Students", "Services", "Staff", "Unserved"):
+        assert book[name].print_title_rows == "$1:$1", name  # the header row on every printed page
+
+
 def test_same_plan_same_workbook_bytes(planned, tmp_path):
     tmp, out, _ = planned
     again = tmp_path / "again"

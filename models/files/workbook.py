@@ -115,6 +115,8 @@ class _Book:
             sheet.set_column(c, c, min(max(n + 2, MIN_WIDTH), MAX_WIDTH))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), max(len(columns) - 1, 0))
+        _printable(sheet, fit_width=False)  # a table's long columns (why) would print too small on one width
+        sheet.repeat_rows(0)  # the header on every printed page
 
     def summary(self, reviewed: ReviewedPlan) -> None:
         sheet = self.book.add_worksheet("Summary")
@@ -173,11 +175,22 @@ class _Book:
         sheet.set_column(0, 0, 48)
         sheet.set_column(1, 1, 24)
         sheet.set_column(2, 7, 18)
+        _printable(sheet, fit_width=True)
 
     def close(self) -> None:
         self.book.close()
         data = self.buffer.getvalue()
         self.path.write_bytes(splice(data, self.rows) if self.rows else data)
+
+
+def _printable(sheet, fit_width: bool) -> None:
+    """Printed on US Letter, landscape, each page footed with the sheet's name and its number; with
+    ``fit_width`` (the Summary) one page wide, so that no figure is printed apart from its label."""
+    sheet.set_paper(1)  # US Letter
+    sheet.set_landscape()
+    if fit_width:
+        sheet.fit_to_pages(1, 0)
+    sheet.set_footer("&L&A&RPage &P of &N")
 
 
 def write_workbook(reviewed: ReviewedPlan, path: Path) -> None:
