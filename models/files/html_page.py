@@ -51,7 +51,7 @@ ul.notes li { margin: .2rem 0; }
 footer { margin-top: 2rem; font-size: .8rem; color: #4a5563; word-break: break-all; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
-  h2 { break-after: avoid; page-break-after: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
   figure, .cards, tr { break-inside: avoid; page-break-inside: avoid; }
   .card, th, .mark-at, .mark-near { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
