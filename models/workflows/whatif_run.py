@@ -87,17 +87,21 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
     side (:func:`write_plans`).
     """
     labels, variants = run.labels, list(run.problems[1:])
+
+    def compare(planned: Problem, result: Result) -> dict:  # a comparison row, computed by the plan's writer
+        return outcome_row("", planned, result, run.base, base.plan)
+
     if solve_many is not solve_all:
         base, anchored, results = plan_side_by_side(run.base, variants, options, solve_many, run.cands)
         jobs = [(planned, result, folder / sub) for (_, sub), planned, result
                 in zip(labels, [run.base, *anchored], [base, *results], strict=True)]
-        reviewed_plans = write_plans(jobs, names, options.workers, reference_of(run.base, base))
+        written = write_and_compare(jobs, names, options.workers, reference_of(run.base, base), compare)
     else:
         base, index = plan_base(run.base, options, run.cands[0] if run.cands else None)
         base_job = (run.base, base, folder / labels[0][1])
         side = options.workers > 1
         reference = _later(lambda: _reference_rows(run.base, base), side)
-        base_folder = _later(lambda: _slim(write_plan(*base_job, names=names)), side)
+        base_folder = _later(lambda: (_slim(write_plan(*base_job, names=names)), compare(run.base, base)), side)
         try:
             anchored, replanned = replan_variants(index, variants, options, run.cands[1:])
             results = [r.result for r in replanned]
@@ -105,15 +109,14 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
             ref = with_keys(self_anchored, base.plan, reference.result()).as_reference()
             jobs = [base_job, *((planned, result, folder / sub) for (_, sub), planned, result
                                 in zip(labels[1:], anchored, results, strict=True))]
-            written = write_plans(jobs[1:], names, options.workers, ref)
-            reviewed_plans = [base_folder.result(), *written]
+            written = [base_folder.result(), *write_and_compare(jobs[1:], names, options.workers, ref, compare)]
         except BaseException:
             reference.stop()
             base_folder.stop()
             raise
     rows, pages = [], []
-    for (label, sub), (planned, result, _), reviewed in zip(labels, jobs, reviewed_plans, strict=True):
-        rows.append(outcome_row(label, planned, result, run.base, base.plan))
+    for (label, sub), (reviewed, row) in zip(labels, written, strict=True):
+        rows.append({**row, "scenario": label})  # the row's first column, its other columns as computed
         pages.append((label, sub, reviewed, rows[-1]))
     write_comparison(rows, folder / "comparison.csv")
     write_comparison_report(pages, folder / "report.html")
@@ -140,15 +143,20 @@ def reference_of(problem: Problem, result: Result) -> Explained:
 _WRITE_STATE: tuple | None = None
 
 
-def _write_forked(i: int) -> ReviewedPlan:
-    jobs, names, reference = _WRITE_STATE
-    return _write_one(jobs[i], names, reference)
+Compare = Callable[[Problem, Result], dict]
 
 
-def _write_one(job: tuple[Problem, Result, Path], names: Names | None, reference: Explained | None) -> ReviewedPlan:
+def _write_forked(i: int) -> tuple[ReviewedPlan, dict | None]:
+    jobs, names, reference, compare = _WRITE_STATE
+    return _write_one(jobs[i], names, reference, compare)
+
+
+def _write_one(job: tuple[Problem, Result, Path], names: Names | None, reference: Explained | None,
+               compare: Compare | None = None) -> tuple[ReviewedPlan, dict | None]:
     problem, result, _ = job
     rows = explain(problem, result.plan, reference, least=2000 if reference is None else sys.maxsize).rows
-    return _slim(write_plan(*job, names=names, explain=rows))
+    reviewed = _slim(write_plan(*job, names=names, explain=rows))
+    return reviewed, None if compare is None else compare(problem, result)
 
 
 def _slim(reviewed: ReviewedPlan) -> ReviewedPlan:
@@ -168,14 +176,22 @@ def write_plans(jobs: Sequence[tuple[Problem, Result, Path]], names: Names | Non
     on Linux the folders are written by forked processes, side by side, the costliest first (those
     that can reuse nothing of the reference).
     """
+    return [reviewed for reviewed, _ in write_and_compare(jobs, names, workers, reference)]
+
+
+def write_and_compare(jobs: Sequence[tuple[Problem, Result, Path]], names: Names | None, workers: int,
+                      reference: Explained | None = None, compare: Compare | None = None,
+                      ) -> list[tuple[ReviewedPlan, dict | None]]:
+    """:func:`write_plans`, each folder's writer also computing ``compare(problem, result)`` (a comparison
+    row: a second of work at 70,000 students, done side by side with the other folders, not after them)."""
     global _WRITE_STATE
     # one process where forking is unsafe or not wanted (side_process.can_fork: CASELOAD_ONE_PROCESS, threads)
     if workers <= 1 or len(jobs) <= 1 or not sys.platform.startswith("linux") or not can_fork():
-        return [_write_one(job, names, reference) for job in jobs]
+        return [_write_one(job, names, reference, compare) for job in jobs]
     order = list(range(len(jobs)))
     if reference is not None:
         order.sort(key=lambda i: repr(jobs[i][0].rules) == reference.keys.district[0])
-    _WRITE_STATE = (list(jobs), names, reference)
+    _WRITE_STATE = (list(jobs), names, reference, compare)
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=mp.get_context("fork")) as pool:
             done = dict(zip(order, pool.map(_write_forked, order), strict=True))
