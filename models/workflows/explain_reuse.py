@@ -29,7 +29,7 @@ its current plan. tests/test_explain_reuse.py compares the result with
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from models.domain.plan import Plan
@@ -142,9 +142,13 @@ def explain(problem: Problem, plan: Plan, reference: Explained | None = None, le
     return Explained(tuple(out), keys, len(known))
 
 
-def with_keys(problem: Problem, plan: Plan, rows: Sequence[Row]) -> Explained:
-    """``rows`` (``plan``'s explain.csv rows, computed elsewhere: another process) with their keys."""
-    return Explained(tuple(rows), student_keys(Explainer(problem, plan)))
+def with_keys(problem: Problem, plan: Plan, rows: Sequence[Row] | Callable[[], Sequence[Row]]) -> Explained:
+    """``rows`` (``plan``'s explain.csv rows, computed elsewhere: another process) with their keys.
+
+    ``rows`` may be a function that waits for them (``side_process.Background.result``): the keys are
+    worked out first, while the other process finishes the rows."""
+    keys = student_keys(Explainer(problem, plan))
+    return Explained(tuple(rows() if callable(rows) else rows), keys)
 
 
 def _compute(explainer: Explainer, todo: Sequence[int], least: int) -> dict[int, list[Row]]:

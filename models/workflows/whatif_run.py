@@ -106,10 +106,12 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
             anchored, replanned = replan_variants(index, variants, options, run.cands[1:])
             results = [r.result for r in replanned]
             self_anchored = anchor_to_plan(run.base, run.base, base.plan)
-            ref = with_keys(self_anchored, base.plan, reference.result()).as_reference()
+            ref = with_keys(self_anchored, base.plan, reference.result).as_reference()  # keys while it ends
             jobs = [base_job, *((planned, result, folder / sub) for (_, sub), planned, result
                                 in zip(labels[1:], anchored, results, strict=True))]
-            written = [base_folder.result(), *write_and_compare(jobs[1:], names, options.workers, ref, compare)]
+            # the scenario folders start without waiting for the base folder's process to end
+            scenarios_written = write_and_compare(jobs[1:], names, options.workers, ref, compare)
+            written = [base_folder.result(), *scenarios_written]
         except BaseException:
             reference.stop()
             base_folder.stop()
