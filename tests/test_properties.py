@@ -196,3 +196,18 @@ def test_the_stay_plan_is_legal_and_moves_nobody(problem):
     report = check_plan(problem, plan)
     assert report.ok, report.violations
     assert count_moves(problem, plan) == 0
+
+
+@given(districts())
+def test_the_eligible_pairs_are_every_person_at_the_site_every_hard_rule_lets_take_the_role(problem):
+    """find_candidates' shortcuts (classes of people, profiles of students, staff-only checks decided once per
+    role) find exactly the pairs that checking every rule on every person would."""
+    from models.domain.rule_table import CASE_MANAGER, passes_all
+
+    def brute(student, role):
+        return tuple(p for p, person in enumerate(problem.staff)
+                     if passes_all(problem.rules, student, person, role))
+
+    found = find_candidates(problem)
+    assert found.managers == tuple(brute(s, CASE_MANAGER) for s in problem.students)
+    assert found.providers == tuple(brute(problem.students[d.student], d.service) for d in problem.demands)

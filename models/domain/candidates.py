@@ -73,6 +73,7 @@ def find_candidates(problem: Problem) -> Candidates:
     everywhere = by_site.get(ALL_SITES, [])
     class_of, representatives = staff_classes(problem)
     local_cache: dict[str, list[int]] = {}
+    by_role: dict[str, list[tuple[int, Staff]]] = {}  # the classes the staff-only checks let take each role
     eligible_cache: dict[tuple, frozenset[int]] = {}
     pairs_cache: dict[tuple, tuple[int, ...]] = {}
     shared_cache: dict[tuple[str, frozenset[int]], tuple[int, ...]] = {}
@@ -82,15 +83,19 @@ def find_candidates(problem: Problem) -> Candidates:
             local_cache[site] = sorted(set(by_site.get(site, [])) | set(everywhere))
         return local_cache[site]
 
-    def candidates(student: Student, role: str) -> tuple[int, ...]:
-        key = (_profile(student), role)
+    def candidates(student: Student, profile: tuple, role: str) -> tuple[int, ...]:
+        key = (profile, role)
         found = pairs_cache.get(key)
         if found is None:
             general = (_STUDENT_KEY(student), role)
             classes = eligible_cache.get(general)
             if classes is None:
+                able = by_role.get(role)
+                if able is None:  # checks that read no student field, once per class and role
+                    able = by_role[role] = [(c, rep) for c, rep in enumerate(representatives)
+                                            if passes_all(rules, student, rep, role, _STAFF_ONLY)]
                 classes = eligible_cache[general] = frozenset(
-                    c for c, rep in enumerate(representatives) if passes_all(rules, student, rep, role))
+                    c for c, rep in able if passes_all(rules, student, rep, role, _READS_STUDENT))
             # profiles that differ only in what no eligible class depends on share one tuple: fewer scans
             # here, and the split and the flows, which work once per distinct tuple, see fewer of them
             shared = (student.site, classes)
@@ -100,10 +105,17 @@ def find_candidates(problem: Problem) -> Candidates:
             pairs_cache[key] = found
         return found
 
-    managers = [candidates(student, CASE_MANAGER) for student in problem.students]
-    providers = [candidates(problem.students[demand.student], demand.service) for demand in problem.demands]
+    students = problem.students
+    profiles = [_profile(student) for student in students]  # once a student, not once a demand
+    managers = [candidates(student, profile, CASE_MANAGER) for student, profile in zip(students, profiles, strict=True)]
+    providers = [candidates(students[d.student], profiles[d.student], d.service) for d in problem.demands]
     return Candidates(providers=tuple(providers), managers=tuple(managers))
 
+
+# Eligibility is every check passing: those that read no student field are decided per class and role first
+# (for a service most classes fail there: a role that does not deliver it), the others per student profile
+_STAFF_ONLY = tuple(check for check in RULE_TABLE if not check.student_fields)
+_READS_STUDENT = tuple(check for check in RULE_TABLE if check.student_fields)
 
 # What the checks read, site aside (the site check is done by the people serving the site)
 _CLASS_FIELDS = tuple(dict.fromkeys(f for check in RULE_TABLE for f in check.staff_fields if f != "sites"))
