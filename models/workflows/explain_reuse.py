@@ -142,13 +142,11 @@ def explain(problem: Problem, plan: Plan, reference: Explained | None = None, le
     return Explained(tuple(out), keys, len(known))
 
 
-def with_keys(problem: Problem, plan: Plan, rows: Sequence[Row] | Callable[[], Sequence[Row]]) -> Explained:
-    """``rows`` (``plan``'s explain.csv rows, computed elsewhere: another process) with their keys.
-
-    ``rows`` may be a function that waits for them (``side_process.Background.result``): the keys are
-    worked out first, while the other process finishes the rows."""
+def with_keys(problem: Problem, plan: Plan, rows: Callable[[], Sequence[Row]]) -> Explained:
+    """``plan``'s explain.csv rows, computed elsewhere (another process: ``rows`` waits for them, e.g.
+    ``side_process.Background.result``), with their keys, worked out first, while that process ends."""
     keys = student_keys(Explainer(problem, plan))
-    return Explained(tuple(rows() if callable(rows) else rows), keys)
+    return Explained(tuple(rows()), keys)
 
 
 def _compute(explainer: Explainer, todo: Sequence[int], least: int) -> dict[int, list[Row]]:

@@ -100,12 +100,13 @@ def plan_and_write(run: WhatifRun, options: SolveOptions, folder: Path, names: N
         base, index = plan_base(run.base, options, run.cands[0] if run.cands else None)
         base_job = (run.base, base, folder / labels[0][1])
         side = options.workers > 1
-        reference = _later(lambda: _reference_rows(run.base, base), side)
+        # the base plan as every scenario sees it: with itself as the current plan (here and in the child)
+        self_anchored = anchor_to_plan(run.base, run.base, base.plan)
+        reference = _later(lambda: explain(self_anchored, base.plan).rows, side)
         base_folder = _later(lambda: (_slim(write_plan(*base_job, names=names)), compare(run.base, base)), side)
         try:
             anchored, replanned = replan_variants(index, variants, options, run.cands[1:])
             results = [r.result for r in replanned]
-            self_anchored = anchor_to_plan(run.base, run.base, base.plan)
             ref = with_keys(self_anchored, base.plan, reference.result).as_reference()  # keys while it ends
             jobs = [base_job, *((planned, result, folder / sub) for (_, sub), planned, result
                                 in zip(labels[1:], anchored, results, strict=True))]
@@ -130,13 +131,9 @@ def _later(task: Callable[[], T], side: bool) -> Background[T]:
     return Background(task, now=not side)
 
 
-def _reference_rows(problem: Problem, result: Result) -> tuple[tuple[object, ...], ...]:
-    """explain.csv's rows of the base plan as every scenario sees it: with itself as the current plan."""
-    return explain(anchor_to_plan(problem, problem, result.plan), result.plan).rows
-
-
 def reference_of(problem: Problem, result: Result) -> Explained:
-    """What the scenarios of this base reuse: :func:`_reference_rows` with their keys."""
+    """What the scenarios of this base reuse: explain.csv's rows of the base plan as every scenario sees it
+    (with itself as the current plan), with their keys."""
     return explain(anchor_to_plan(problem, problem, result.plan), result.plan).as_reference()
 
 
