@@ -20,9 +20,10 @@ from models.domain.plan import Plan, compute_loads, objective_terms
 from models.domain.problem import Problem
 from models.domain.rule_table import CASE_MANAGER
 from models.workflows.explanations import AT_CAP, COSTLIER, NEAREST, Alternative, Explainer, staff_id
+from optimizer.component_solver import tuned_solver
 from optimizer.decompose import Component, Forced, binding_average_caps, split
 from optimizer.model import CaseloadModel
-from optimizer.solve import SolveOptions, planning_candidates, tuned_solver
+from optimizer.solve import SolveOptions, planning_candidates
 
 
 @dataclass(frozen=True, slots=True)

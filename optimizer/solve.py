@@ -1,4 +1,5 @@
-"""Solve a district: eligible pairs, locks, components, one CP-SAT model each.
+"""Solve a district: eligible pairs, locks, components, one CP-SAT model each
+(``optimizer/component_solver.py``) where the flows do not settle them.
 
 ``solve`` returns the project's own :class:`models.domain.plan.Result`; no CP-SAT
 object leaves this package.
@@ -8,13 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing as mp
-import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from models.domain.candidates import Candidates
 from models.domain.changes import moves_by_student
@@ -23,16 +20,12 @@ from models.domain.problem import Problem
 from optimizer import coupling
 from optimizer.assessments import assign_assessments
 from optimizer.better import broken_average_caps, keep_better
+from optimizer.component_solver import ComponentResult, solve_components
 from optimizer.decompose import Component, binding_average_caps, split
 from optimizer.fast_path import solve_with_flow
 from optimizer.greedy import stay_plan
 from optimizer.locks import apply_locks, locked_loads_within_caps
 from optimizer.stand_in import stand_in
-
-if TYPE_CHECKING:  # CP-SAT is imported when a model is built (0.3 s): a plan the flows prove needs none
-    from ortools.sat.python import cp_model
-
-    from optimizer.model import CaseloadModel
 
 # ranked worst first: the district's status is its worst component's
 _STATUS_ORDER = ("INFEASIBLE", "UNKNOWN", "FEASIBLE", "OPTIMAL")
@@ -61,16 +54,6 @@ class SolveOptions:
     progress: Callable[[int, int, int, float], None] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _ComponentResult:
-    status: str
-    objective: int | None
-    bound: float
-    build_seconds: float
-    providers: dict[int, int | None]  # demand -> staff (only when a solution was found)
-    managers: dict[int, int | None]  # student -> staff
-
-
 def planning_candidates(problem: Problem) -> Candidates:
     """Eligible pairs with locks applied; raises InputError on impossible locks."""
     cands = apply_locks(problem, problem.eligible)
@@ -88,115 +71,7 @@ def _whole(problem: Problem, cands: Candidates) -> Component:
     )
 
 
-def _solve_component(problem: Problem, cands: Candidates, component: Component, hint: Plan | None,
-                     options: SolveOptions, deadline: float, workers: int) -> _ComponentResult:
-    t0 = time.perf_counter()
-    if t0 >= deadline:
-        # out of time before building: the stand-in plan stays, and every cost is >= 0
-        return _ComponentResult("UNKNOWN", None, 0.0, 0.0, {}, {})
-    from optimizer.model import CaseloadModel
-
-    max_moves = options.max_moves if component.max_moves is None else component.max_moves
-    built = CaseloadModel(problem, cands, component, max_moves=max_moves)
-    if hint is not None:
-        built.add_hint(hint)
-    build_seconds = time.perf_counter() - t0
-    solver = tuned_solver(options, deadline - time.perf_counter(), workers)
-    return _run_solver(solver, built, build_seconds)
-
-
-def tuned_solver(options: SolveOptions, seconds: float, workers: int = 1) -> cp_model.CpSolver:
-    """A CP-SAT solver with the parameters these models prove fastest with (or CP-SAT's own, untuned)."""
-    from ortools.sat.python import cp_model
-
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(0.05, seconds)
-    params.random_seed = options.seed
-    if not options.tuned:
-        params.num_workers = options.workers
-        return solver
-    # Measured (benchmarks/README.md): one worker with the full LP relaxation
-    # (linearization level 2) proves these transportation-like models fastest;
-    # CP-SAT's 2-worker portfolio drops that LP and stalls far from the bound.
-    params.num_workers = workers
-    params.linearization_level = 2
-    # Presolve costs more than it saves on these models (measured: 10,000
-    # students 6 s without, 12 s with); the LP does the proving.
-    params.cp_model_presolve = False
-    # A hint is taken as the first solution; following it further (the default
-    # conflict limit) cost 10.8 s against 2.0 s on six 10,000-district components.
-    params.hint_conflict_limit = 0
-    return solver
-
-
-def _run_solver(solver: cp_model.CpSolver, built: CaseloadModel, build_seconds: float) -> _ComponentResult:
-    from ortools.sat.python import cp_model
-
-    status = solver.solve(built.model)
-    name = solver.status_name(status)
-    # every coefficient is an integer, so the bound rounds up to one
-    raw_bound = solver.best_objective_bound
-    bound = math.ceil(raw_bound - 1e-6) if math.isfinite(raw_bound) else -math.inf
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        providers, managers = built.read_solution(solver)
-        return _ComponentResult(name, round(solver.objective_value), bound, build_seconds, providers, managers)
-    return _ComponentResult(name, None, bound, build_seconds, {}, {})
-
-
-# What forked component workers inherit: the read-only problem of the solve in
-# progress. Set just before the pool starts and cleared after; fork shares it
-# copy-on-write instead of pickling a 70,000-student district per component.
-_FORK_STATE: tuple | None = None
-
-
-def _solve_forked(component: Component) -> _ComponentResult:
-    problem, cands, hint, options, deadline, started, total, at_once = _FORK_STATE
-    with started.get_lock():  # components started so far, by any worker
-        before = started.value
-        started.value += 1
-    return _solve_component(problem, cands, component, hint, options, _share(deadline, total - before, at_once), 1)
-
-
-def _share(deadline: float, left: int, at_once: int) -> float:
-    """The deadline of a component that starts now with ``left`` components (itself included) still to start,
-    ``at_once`` solved side by side: an equal share of the time left.
-
-    Each component that ends early leaves its time to those after it, and the last ones get all that is
-    left. Without shares the first components took the whole time limit: balancing on workload, where
-    components seldom prove optimal, two of 133 got CP-SAT's whole minute and the rest none
-    (benchmarks/README.md, "Balancing on workload").
-    """
-    now = time.perf_counter()
-    return now + max(0.0, deadline - now) / max(1, math.ceil(left / max(1, at_once)))
-
-
-def _solve_components(problem: Problem, cands: Candidates, components: list[Component], hint: Plan | None,
-                      options: SolveOptions, deadline: float) -> Iterator[tuple[Component, _ComponentResult]]:
-    """Solve components in order of completion: in forked processes when several can run at once."""
-    global _FORK_STATE
-    # fork shares the district copy-on-write; it is safe with CP-SAT's threads on Linux only
-    parallel = len(components) > 1 and options.workers > 1 and sys.platform.startswith("linux")
-    # smallest first: the time a small component leaves unused goes to the larger ones after it (_share)
-    components = sorted(components, key=lambda c: len(c.students) + len(c.demands))
-    if not parallel:
-        for i, component in enumerate(components):
-            yield component, _solve_component(problem, cands, component, hint, options,
-                                              _share(deadline, len(components) - i, 1), 1)
-        return
-    context = mp.get_context("fork")
-    at_once = min(options.workers, len(components))
-    _FORK_STATE = (problem, cands, hint, options, deadline, context.Value("i", 0), len(components), at_once)
-    try:
-        with ProcessPoolExecutor(max_workers=at_once, mp_context=context) as pool:
-            futures = {pool.submit(_solve_forked, c): c for c in components}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-    finally:
-        _FORK_STATE = None
-
-
-def _district_bound(results: list[_ComponentResult]) -> float | None:
+def _district_bound(results: list[ComponentResult]) -> float | None:
     """Components are independent, so the district bound is the sum of theirs."""
     total = sum(r.bound for r in results)
     return float(total) if math.isfinite(total) else None
@@ -209,14 +84,14 @@ class _Progress:
         self.problem, self.start_plan, self.options = problem, start_plan, options
         self.providers = list(start_plan.providers)
         self.managers = list(start_plan.case_managers)
-        self.results: dict[int, _ComponentResult] = {}  # by the component's first student
+        self.results: dict[int, ComponentResult] = {}  # by the component's first student
         self.components: dict[int, Component] = {}
         self.total = 0
 
     def plan(self) -> Plan:
         return Plan(providers=tuple(self.providers), case_managers=tuple(self.managers))
 
-    def take(self, component: Component, result: _ComponentResult) -> None:
+    def take(self, component: Component, result: ComponentResult) -> None:
         self.results[component.students[0]] = result
         self.components[component.students[0]] = component
         for d, p in result.providers.items():
@@ -264,13 +139,13 @@ def _couple_average_caps(problem: Problem, cands: Candidates, components: list[C
     if small or len(holders) <= 1 or problem.position_costs:
         absorbed = {s for c in merged for s in c.students}
         progress.replace([c for c in components if c.students[0] in absorbed], merged, stand_in)
-        for component, result in _solve_components(problem, cands, merged, None, options, deadline):
+        for component, result in solve_components(problem, cands, merged, None, options, deadline):
             progress.take(component, result)
         return None
     old = [c for c in components if c.students[0] in allotted]
     new = [dataclasses.replace(c, shares=tuple(allotted[c.students[0]])) for c in old]
     progress.replace(old, new, stand_in)
-    for component, result in _solve_components(problem, cands, new, None, options, deadline):
+    for component, result in solve_components(problem, cands, new, None, options, deadline):
         progress.take(component, result)
     return apart_bound + allowance
 
@@ -311,7 +186,7 @@ def _couple_move_budget(problem: Problem, cands: Candidates, components: list[Co
         new = [dataclasses.replace(c, max_moves=b) for c, b in zip(movers, share, strict=True)]
         bound = sum(r.bound for r in progress.results.values())
     progress.replace(movers, new)
-    for component, result in _solve_components(problem, cands, new, None, options, deadline):
+    for component, result in solve_components(problem, cands, new, None, options, deadline):
         progress.take(component, result)
     return bound
 
@@ -355,7 +230,7 @@ def _solve(problem: Problem, options: SolveOptions) -> Result:
         components = split(problem, cands, couple=())
     progress.total = len(components)
     apart = options if len(components) == 1 else dataclasses.replace(options, max_moves=None)
-    for component, result in _solve_components(problem, cands, components, hint, apart, deadline):
+    for component, result in solve_components(problem, cands, components, hint, apart, deadline):
         progress.take(component, result)
     if not options.decompose:
         pass
@@ -401,7 +276,7 @@ def _settle(problem: Problem, cands: Candidates, options: SolveOptions, deadline
     progress = _Progress(problem, plan, options)
     progress.total = len(todo)
     bounds: dict[int, float] = {}
-    for component, result in _solve_components(problem, cands, todo, plan, options, deadline):
+    for component, result in solve_components(problem, cands, todo, plan, options, deadline):
         progress.take(component, result)
         if not component.shares and math.isfinite(result.bound):
             bounds[component.students[0]] = result.bound

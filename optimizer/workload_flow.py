@@ -40,6 +40,7 @@ from collections.abc import Sequence
 
 from models.domain.candidates import Candidates
 from models.domain.objective import best_practice_services, coordinating_rank
+from models.domain.plan import Plan
 from models.domain.problem import Problem
 from models.domain.workload import fixed_minutes, person_curve, service_workload
 from optimizer.decompose import Component
@@ -240,10 +241,15 @@ def workload_bound(problem: Problem, cands: Candidates, components: Sequence[Com
     return [math.ceil(a + b - 1e-9) for a, b in zip(minutes, rest.bounds, strict=True)]
 
 
+def workload_plan(problem: Problem, cands: Candidates, components: Sequence[Component],
+                  seconds: float = IMPROVE_SECONDS) -> Plan:
+    """The head-count flow plan improved on workload (for at most ``seconds``, and at most ``IMPROVE_SECONDS``)."""
+    plan = flow_plan(on_head_counts(problem), cands, components).plan
+    return improve_on_workload(problem, cands, plan, min(seconds, IMPROVE_SECONDS))
+
+
 def workload_flow_plan(problem: Problem, cands: Candidates, components: Sequence[Component],
                        seconds: float = IMPROVE_SECONDS) -> FlowResult:
-    """The head-count flow plan improved on workload (for at most ``seconds``, and at most
-    ``IMPROVE_SECONDS``), and the workload bound, per component."""
-    plan = flow_plan(on_head_counts(problem), cands, components).plan
-    plan = improve_on_workload(problem, cands, plan, min(seconds, IMPROVE_SECONDS))
-    return FlowResult(plan=plan, bounds=tuple(workload_bound(problem, cands, components)))
+    """:func:`workload_plan` and the workload bound, per component."""
+    return FlowResult(plan=workload_plan(problem, cands, components, seconds),
+                      bounds=tuple(workload_bound(problem, cands, components)))

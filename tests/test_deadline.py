@@ -180,33 +180,88 @@ def test_components_are_dealt_largest_first_to_the_least_loaded_worker_each_shar
 
 
 def test_components_share_the_time_left_instead_of_the_first_taking_it_all(monkeypatch):
-    """CP-SAT components are given equal shares of the time left, smallest first, each recomputed as it starts
-    (balancing on workload, components seldom prove optimal: without shares the first took the whole limit)."""
-    import optimizer.solve as solve_module
+    """CP-SAT components are given shares of the time left in proportion to their size, smallest first, each
+    recomputed as it starts (balancing on workload, components seldom prove optimal: without shares the first
+    took the whole limit)."""
+    import optimizer.component_solver as solver_module
     from optimizer.decompose import Component
 
     given: list[tuple[int, float]] = []
 
     def record(problem, cands, component, hint, options, deadline, workers):
         given.append((len(component.students), deadline - time.perf_counter()))
-        return solve_module._ComponentResult("FEASIBLE", 0, 0.0, 0.0, {}, {})
+        return solver_module.ComponentResult("FEASIBLE", 0, 0.0, 0.0, {}, {})
 
-    monkeypatch.setattr(solve_module, "_solve_component", record)
+    monkeypatch.setattr(solver_module, "solve_component", record)
     components = [Component(students=tuple(range(n)), demands=(), staff=(), average_caps=()) for n in (5, 1, 3, 2)]
-    options = solve_module.SolveOptions(workers=1)
-    done = list(solve_module._solve_components(None, None, components, None, options, time.perf_counter() + 40))
+    options = SolveOptions(workers=1)
+    done = list(solver_module.solve_components(None, None, components, None, options, time.perf_counter() + 40))
     assert sorted(len(c.students) for c, _ in done) == [1, 2, 3, 5]
     assert [n for n, _ in given] == [1, 2, 3, 5]  # smallest first
     shares = [seconds for _, seconds in given]
-    # each finished at once here, so each share is the time left over those still to start: 40/4, 40/3, 40/2, 40
-    for seconds, expected in zip(shares, (10, 40 / 3, 20, 40), strict=True):
+    # each finished at once here, so each share is its size over the size of those still to start (itself
+    # included) of the time left: 1/11, 2/10, 3/8 and 5/5 of 40 s
+    for seconds, expected in zip(shares, (40 / 11, 8, 15, 40), strict=True):
         assert expected - 0.5 < seconds <= expected
 
 
-def test_a_share_is_the_time_left_over_the_rounds_still_to_run():
-    from optimizer.solve import _share
+def test_a_share_is_the_time_left_in_proportion_to_the_size_still_to_run():
+    from optimizer.component_solver import time_share as _share
 
     now = time.perf_counter()
     assert _share(now + 60, 10, 2) - now == pytest.approx(12, abs=0.2)  # 10 components, 2 at a time: 5 rounds
+    assert _share(now + 60, 10, 2, 4) - now == pytest.approx(48, abs=0.2)  # 4 of the 10 left, 2 at a time
     assert _share(now + 60, 2, 2) - now == pytest.approx(60, abs=0.2)  # the last round takes all that is left
+    assert _share(now + 60, 3, 2, 3) - now == pytest.approx(60, abs=0.2)  # never past the deadline
     assert _share(now - 1, 3, 1) <= time.perf_counter()  # past the deadline: no time at all
+
+
+def _on_workload(problem):
+    import dataclasses
+
+    return dataclasses.replace(problem, rules=dataclasses.replace(problem.rules, workload=dataclasses.replace(
+        problem.rules.workload, balance_on="workload")))
+
+
+def test_balancing_on_workload_the_plan_and_the_bound_flows_run_side_by_side_with_two_workers(forks):
+    """Two processes with two workers (the bound's flows beside the plan's), one with one; the same plan and
+    bound either way (that the bound is below the optimum: tests/test_workload_properties.py)."""
+    problem = _on_workload(connected(800, 3, REGIONS))
+    cands = planning_candidates(problem)
+    unsettled = []
+
+    def settle(todo, plan):  # no CP-SAT: the flows' plan and bound as they are
+        unsettled.append(len(todo))
+        return plan, {}, 0.0
+
+    results = []
+    for workers in (2, 1):
+        start = time.perf_counter()
+        results.append(fast_path.solve_with_flow(problem, cands, SolveOptions(time_limit=60, workers=workers),
+                                                 start, start + 60, settle))
+    assert len(forks) == 3  # two for two workers, one for one
+    two, one = results
+    assert two.plan == one.plan and two.objective == one.objective and two.best_bound == one.best_bound
+    assert check_plan(problem, two.plan).terms.total == two.objective
+    assert two.best_bound < two.objective
+    assert unsettled and unsettled[0] >= 1  # the flows alone did not prove it: CP-SAT would be asked
+
+
+def test_balancing_on_workload_cp_sat_puts_every_constraint_in_its_lp_from_the_start(monkeypatch):
+    """Measured (benchmarks/README.md, "Balancing on workload"): the LP bound then comes within a component's
+    share of the minute. Head-count models keep CP-SAT's lazy constraints."""
+    import optimizer.component_solver as solver_module
+
+    lazily: list[tuple[str, bool]] = []
+    real = solver_module.run_solver
+
+    def record(solver, built, build_seconds):
+        lazily.append((built.problem.rules.workload.balance_on, solver.parameters.add_lp_constraints_lazily))
+        return real(solver, built, build_seconds)
+
+    monkeypatch.setattr(solver_module, "run_solver", record)
+    problem = connected(800, 3, REGIONS)
+    for each in (problem, _on_workload(problem)):
+        solve(each, SolveOptions(time_limit=3, flow=False, workers=1))  # in this process, to be seen
+    assert {"students", "workload"} <= {on for on, _ in lazily}
+    assert all(lazy == (on == "students") for on, lazy in lazily)
