@@ -23,6 +23,7 @@ from models.workflows.marginal import Change, PlanState
 from tests.factories import district, staff, student
 from tests.test_properties import districts
 from tests.test_soft_caps import rules_with
+from tests.test_workload_properties import busy_districts
 
 _RULE_ORDER = {check.id: i for i, check in enumerate(RULE_TABLE)}
 COSTLIER, AT_CAP, INELIGIBLE = 0, 1, 2
@@ -167,3 +168,44 @@ def test_a_seat_of_the_district_average_passes_between_two_people_of_the_role():
     plan = Plan(providers=(0, 1), case_managers=(0, 1))
     assert_same_as_reference(problem, plan)
     assert [key[0] for key, _ in Explainer(problem, plan).scored(0, "speech")] == [COSTLIER]
+
+
+def _on_workload(problem):
+    return dataclasses.replace(problem, rules=dataclasses.replace(problem.rules, workload=dataclasses.replace(
+        problem.rules.workload, balance_on="workload")))
+
+
+@SETTINGS
+@given(busy_districts(), st.integers(0, 10_000))
+def test_fast_scores_equal_pricing_each_pair_balancing_on_workload(problem, seed):
+    """Minutes, blank minutes (defaults), cases, travel between sites, assessments and overload pay."""
+    problem = _on_workload(problem)
+    assert_same_as_reference(problem, random_plan(problem, seed))
+
+
+@SETTINGS
+@given(districts(), st.integers(0, 10_000))
+def test_fast_scores_equal_pricing_each_pair_balancing_on_workload_when_a_district_average_binds(problem, seed):
+    problem = _on_workload(_tight_averages(problem))
+    assert_same_as_reference(problem, random_plan(problem, seed))
+
+
+def test_on_workload_a_case_manager_who_also_delivers_lets_both_go_in_one_step_of_their_curve():
+    # T1 teaches X (sdc, 600 minutes) and manages the case, at two sites; T2 may take both. T2's mode that
+    # takes sdc over moves case and service together: T1's curve falls once by both (convex: not the sum of
+    # two separate steps), and T2 travels to a second site.
+    problem = _on_workload(district(
+        [student("X", "sdc:600;speech", site="A"), student("Y", "sdc:300", site="B")],
+        [staff("T1", "sdc_teacher", "MMSN", sites="A;B"), staff("T2", "sdc_teacher", "MMSN", sites="A;B"),
+         staff("L", "slp", "SLP", sites="A;B")]))
+    t1, t2, slp = (problem.staff_index[x] for x in ("T1", "T2", "L"))
+    by_service = {(problem.demands[d].student, problem.demands[d].service): d for d in range(len(problem.demands))}
+    providers = [None] * len(problem.demands)
+    providers[by_service[(0, "sdc")]], providers[by_service[(0, "speech")]] = t1, slp
+    providers[by_service[(1, "sdc")]] = t2
+    plan = Plan(providers=tuple(providers), case_managers=(t1, t2))
+    assert_same_as_reference(problem, plan)
+    explainer = Explainer(problem, plan)
+    row = next(r for r in explainer.alternatives(0, CASE_MANAGER, limit=None) if r.alternative == t2)
+    assert row.change.providers == ((by_service[(0, "sdc")], t2),)  # the mode that takes sdc over
+    assert row.delta == PlanState(problem, plan).price(row.change).delta and row.delta.balance != 0

@@ -9,9 +9,15 @@ once per demand, and per person from their load, so pricing all of a
 student's alternatives costs a few dictionary lookups each; a case manager
 likewise (their case-management step, continuity and rank). The verdicts,
 totals and terms equal ``price``'s exactly (tests/test_explain_scoring.py
-keeps the per-pair reference); where ``price`` reads more than this (workload
-balance, locked students) :meth:`Scorer.covers` is False and the caller prices
-each pair.
+keeps the per-pair reference); where ``price`` reads more than this (locked
+students) :meth:`Scorer.covers` is False and the caller prices each pair.
+
+Balancing on workload, the service balance by head count is replaced by each
+touched person's convex curve at their weekly minutes (travel included): the
+people letting go are priced once per demand or case, and each person taking
+over from their own minutes and sites. When the planned case manager also
+delivers the service a mode takes over, their two losses are priced as one
+(the curve is convex: two steps priced apart would not add up).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 
 from models.domain.objective import balance_change, coordinating_rank, rank_among
 from models.domain.plan import overload_cost
+from models.domain.workload import person_curve, service_workload
 from models.workflows.marginal import PlanState, TermsDelta
 
 COSTLIER_KEY, AT_CAP_KEY, INELIGIBLE_KEY = 0, 1, 2  # explain.csv's order: costlier, at_cap, ineligible
@@ -34,6 +41,8 @@ class _DemandPart:
 
     service: str
     base: int  # served, continuity, balance and overload of the planned provider letting go
+    minutes: int  # the demand's weekly workload minutes (0 unless balancing on workload)
+    release: int  # on workload: the planned provider's balance change letting the minutes go (in ``base``)
     index: object  # the current provider's index (_NO_CURRENT: none to keep)
     before_role: str | None  # the planned provider's role when they hold a seat of their role's district average
     broken: bool  # R3: handing the service over would leave instruction without a primary-disability service
@@ -51,15 +60,38 @@ class Scorer:
         self._balance: dict[tuple[int, int, int], int] = {}  # (person, +1/-1, load) -> service balance change
         self._overload: dict[tuple[int, int, int], int] = {}  # (person, +1/-1, load) -> overload pay change
         self._manage: dict[tuple[int, int, int], int] = {}  # (person, +1/-1, cases) -> case-management balance
+        self._curves: list | None = None  # on workload: each person's balance curve (None: on leave)
 
     def covers(self, s: int) -> bool:
-        """Does the fast pricing apply to this student (no workload balance, not locked)?"""
-        return not self.state.on_workload and not self.state.problem.students[s].locked
+        """Does the fast pricing apply to this student (not locked)?"""
+        return not self.state.problem.students[s].locked
 
     # -- one person's steps ------------------------------------------------------------
 
+    def workload_step(self, p: int | None, minutes: int, site: str, items: int) -> int:
+        """``p``'s workload balance change when ``items`` services or cases worth ``minutes`` at ``site`` join
+        them (both positive) or leave them (both negative), a trip for each site beyond the first: as
+        ``PlanState.price`` prices one person (0 when not balancing on workload)."""
+        state = self.state
+        if p is None or not state.on_workload:
+            return 0
+        if self._curves is None:
+            self._curves = [person_curve(state.problem, person) if person.available else None
+                            for person in state.problem.staff]
+        curve = self._curves[p]
+        if curve is None:
+            return 0
+        now = state.sites[p]
+        visited = sum(1 for n in now.values() if n > 0)
+        held = now.get(site, 0)
+        after = visited + (held + items > 0) - (held > 0)
+        change = minutes + state.rules.workload.travel_minutes * (max(0, after - 1) - max(0, visited - 1))
+        return curve.cost(state.minutes[p] + change) - curve.cost(state.minutes[p])
+
     def balance_step(self, p: int, n: int) -> int:
         state = self.state
+        if state.on_workload:  # the head-count balance gives way to the workload balance
+            return 0
         key = (p, n, state.served[p])
         change = self._balance.get(key)
         if change is None:
@@ -105,9 +137,11 @@ class Scorer:
         counts = before is not None and state.caseload_service[before] == demand.service
         if counts:
             base += self.balance_step(before, -1) + self.overload_step(before, -1)
+        minutes = service_workload(state.rules.workload, demand) if state.on_workload else 0
+        release = self.workload_step(before, -minutes, student.site, -1)
         broken = bool(state._alternate_placement_broken(demand.student, {d: someone}))
         before_role = problem.staff[before].role if counts and before in state._members else None
-        return _DemandPart(demand.service, base, index, before_role, broken)
+        return _DemandPart(demand.service, base + release, minutes, release, index, before_role, broken)
 
     def _take(self, part: _DemandPart, p: int) -> tuple[int, int]:
         """(order, cost) of ``p`` taking the demand, best-practice rank aside (price's order: caps, then R3)."""
@@ -146,10 +180,12 @@ class Scorer:
         bp_base = 0
         if manager is not None and manager == state.providers[d]:  # the manager hands the service over
             bp_base = bp_weight * ((state.rank(s, manager, {d: people[0]}) or 0) - planned)
+        site = state.problem.students[s].site
         scores = []
         for p in people:
             order, cost = self._take(part, p)
             if order == COSTLIER_KEY:
+                cost += self.workload_step(p, part.minutes, site, 1)
                 if p == manager:
                     cost += bp_weight * ((state.rank(s, manager, {d: p}) or 0) - planned)
                 else:
@@ -191,7 +227,8 @@ class Scorer:
             if rank is None:
                 rank = coordinating[role] = w.best_practice_rank * (
                     coordinating_rank(state.rules, len(context.ranked), role) - context.planned)
-            cost = context.base + self.manage_step(p, 1) + rank
+            cost = context.base + context.release + self.manage_step(p, 1) + rank
+            cost += self.workload_step(p, context.minutes, context.site, 1)
             if context.index is not _NO_CURRENT:
                 cost += w.change_case_manager * (p != context.index)
             scores.append((COSTLIER_KEY, cost))
@@ -233,13 +270,27 @@ class Scorer:
             if order == COSTLIER_KEY:
                 # their rank after taking ``service`` over: its own, unless they deliver a better one already
                 total = cost + take + w.best_practice_rank * ((rank if first is None else first) - context.planned)
+                if state.on_workload:
+                    total += self._both_workload(context, part, d, p)
                 if best is None or total < best:
                     best_service, best = service, total
         plain = cost + w.best_practice_rank * (
             rank_among(state.rules, context.ranked, delivered, state.problem.staff[p].role) - context.planned)
+        plain += context.release + self.workload_step(p, context.minutes, context.site, 1)
         if best is None or plain < best:
             return False, None, plain
         return False, best_service, best
+
+    def _both_workload(self, context: _CaseContext, part: _DemandPart, d: int, p: int) -> int:
+        """On workload, ``p`` taking over demand ``d`` and the case: the workload change beyond
+        ``part.release`` (already in the mode's cost). The planned case manager letting the case go is priced
+        with the demand when they also deliver it, and ``p`` takes both at once."""
+        provider, manager = self.state.providers[d], self.state.managers[context.s]
+        if manager is not None and manager == provider:  # one person lets both go: one step of their curve
+            release = self.workload_step(manager, -(context.minutes + part.minutes), context.site, -2) - part.release
+        else:
+            release = context.release
+        return release + self.workload_step(p, context.minutes + part.minutes, context.site, 2)
 
     # -- the terms, for the words -----------------------------------------------------------
 
@@ -274,6 +325,8 @@ class Scorer:
                 index = problem.staff_index.get(current)
                 continuity += w.change_case_manager * ((p != index) - (manager != index))
             manager = p
+        if state.on_workload:  # each touched person's curve, as ``price`` sums them
+            balance += state._workload_change(state._workload_steps(s, providers or {}, manager))
         best_practice = 0
         if manage or (d is not None and manager in (p, before)):  # the manager's services change: so may the rank
             rank_after = state.rank(s, manager, providers)
@@ -293,6 +346,9 @@ class _CaseContext:
     demand_of: dict[str, int]  # service -> the student's (first) demand for it
     eligible: Eligible  # for each best-practice service
     parts: dict[int, _DemandPart]
+    site: str
+    minutes: int  # a case's weekly workload minutes (0 unless balancing on workload)
+    release: int  # on workload: the planned case manager's balance change letting the case go
 
     @classmethod
     def of(cls, scorer: Scorer, s: int, eligible: Eligible) -> _CaseContext:
@@ -306,4 +362,8 @@ class _CaseContext:
             index = problem.staff_index.get(current)
             base -= w.change_case_manager * (old != index)
         demand_of = {problem.demands[d].service: d for d in reversed(problem.demands_of[s])}
-        return cls(s, base, index, state.ranked(s), state.planned_rank(s), demand_of, eligible, {})
+        site = problem.students[s].site
+        minutes = state.rules.workload.case_management_minutes if state.on_workload else 0
+        release = scorer.workload_step(old, -minutes, site, -1)
+        return cls(s, base, index, state.ranked(s), state.planned_rank(s), demand_of, eligible, {}, site, minutes,
+                   release)
