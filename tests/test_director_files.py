@@ -201,6 +201,29 @@ def test_workbook_prints_on_letter_with_numbered_pages_and_the_summary_one_page_
         assert book[name].print_title_rows == "$1:$1", name  # the header row on every printed page
 
 
+def test_the_summary_wraps_long_values_in_tall_rows_and_prints_the_site_table_on_its_own_page(planned):
+    """Printed, nothing overflows: the inputs' hash and the rules' name wrap within their cell in a row tall
+    enough for them (no spreadsheet sizes a row to wrapped text itself); the by-site headers fit their columns;
+    the by-site table starts a page."""
+    _, out, _ = planned
+    summary = openpyxl.load_workbook(out / "plan.xlsx")["Summary"]
+    rows = {row[2].value: row for row in summary.iter_rows(max_col=3) if row[2].value}
+    width = summary.column_dimensions["B"].width
+    assert summary.column_dimensions["B"].min == summary.column_dimensions["B"].max == 2
+    for key in ("inputs_sha256", "rules"):
+        value = rows[key][1]
+        assert len(value.value) > width and value.alignment.wrap_text, key
+        lines = -(-len(value.value) // (width - 2))
+        assert summary.row_dimensions[value.row].height >= 15 * lines, key
+    by_site = next(row[0].row for row in summary.iter_rows(max_col=1) if row[0].value == "By site")
+    assert [brk.id for brk in summary.row_breaks.brk] == [by_site - 1]  # the break falls just above it
+    header = [c for c in next(summary.iter_rows(min_row=by_site + 1, max_row=by_site + 1)) if c.value]
+    assert "without_case_manager" in [c.value for c in header]
+    widths = {i: d.width for d in summary.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    for cell in header[1:]:
+        assert widths[cell.column] >= len(cell.value), cell.value
+
+
 def test_same_plan_same_workbook_bytes(planned, tmp_path):
     tmp, out, _ = planned
     again = tmp_path / "again"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import math
 from pathlib import Path
 
 import xlsxwriter
@@ -27,6 +28,7 @@ FIXED_DATE = datetime.datetime(2024, 1, 1)  # the file's creation date: fixed, s
 MIN_WIDTH, MAX_WIDTH = 8, 60
 PERCENT_COLUMNS = {"load_ratio", "best_practice_rate", "workload_ratio"}
 PERCENT_KEYS = {"best_practice_rate", "max_workload_ratio", "workload_ratio_spread"}
+_VALUE_WIDTH = 24  # the Summary's value column, in characters
 
 
 def _width(values: list[object]) -> float:
@@ -48,6 +50,8 @@ class _Book:
         self.title = add({"bold": True, "font_size": 14})
         self.bold = add({"bold": True})
         self.percent = add({"num_format": "0.0%"})
+        self.wrapped = add({"text_wrap": True, "valign": "top"})
+        self.top = add({"valign": "top"})
         self.marks = {
             AT_CAP: add({"bold": True, "font_color": "#7A0000", "bg_color": "#F8C8C8"}),
             ABOVE_AVERAGE: add({"bold": True, "font_color": "#7A0000", "bg_color": "#F8C8C8"}),
@@ -153,14 +157,24 @@ class _Book:
                             reviewed.summary["workload_ratio_spread"][role], "workload_ratio_spread"))
         for label, value, key in figures:
             row += 1
+            if isinstance(value, str) and len(value) > _VALUE_WIDTH - 2:
+                # a long text (the inputs' hash, the rules' name) wraps within its cell, the row as tall as it
+                # needs (a spreadsheet does not size a row to wrapped text itself), label and key at its top
+                sheet.set_row(row, 15 * math.ceil(len(value) / (_VALUE_WIDTH - 2)))
+                sheet.write_string(row, 0, label, self.top)
+                self.cell(sheet, row, 1, value, self.wrapped)
+                sheet.write_string(row, 2, key, self.top)
+                continue
             sheet.write_string(row, 0, label)
             self.cell(sheet, row, 1, value, self.percent if key in PERCENT_KEYS else None)
             sheet.write_string(row, 2, key)
         row += 2
+        sheet.set_h_pagebreaks([row])  # printed, the by-site table starts a page: never its title alone
         sheet.write_string(row, 0, "By site", self.bold)
         site_rows = [s.cells() for s in reviewed.sites]
         columns = list(site_rows[0]) if site_rows else []
         row += 1
+        sheet.set_row(row, 30)  # room for a header that wraps onto a second line
         for c, column in enumerate(columns):
             sheet.write_string(row, c, column, self.header)
         for site in site_rows:
@@ -173,8 +187,8 @@ class _Book:
             row += 1
             sheet.write_string(row, 0, note)
         sheet.set_column(0, 0, 48)
-        sheet.set_column(1, 1, 24)
-        sheet.set_column(2, 7, 18)
+        sheet.set_column(1, 1, _VALUE_WIDTH)
+        sheet.set_column(2, 7, 22)  # without_case_manager on one line
         _printable(sheet, fit_width=True)
 
     def close(self) -> None:
