@@ -6,8 +6,9 @@ Two moves, each leaving every hard rule as it was:
   nor the one who would is the student's case manager (so the case manager's
   best-practice rank and mode do not change), within the new person's cap,
   and between people of one role when a district average counts that role;
-- a case to another person who may manage the student and delivers nothing
-  to them (coordinating, at the role's coordinating rank).
+- a case to another person who may manage the student: one who delivers
+  nothing to them coordinates, at the role's coordinating rank; one who
+  already delivers to them manages at the rank of what they deliver.
 
 Each move's price is what ``objective_terms`` would change by: both people's
 workload cost (minutes, case management, travel between sites), continuity,
@@ -200,7 +201,7 @@ class _State:
         return balance_cost(managed, self.cm_targets[p], self.w.case_management_balance)
 
     def move_case(self, s: int, plan_rank: int) -> int:
-        """Move student ``s``'s case to a coordinator who delivers them nothing, when that saves."""
+        """Move student ``s``'s case to another person who may manage them, when that saves."""
         m = self.managers[s]
         if m is None:
             return 0
@@ -212,14 +213,17 @@ class _State:
                + self._cm_cost(m, self.managed[m] - 1) - self._cm_cost(m, self.managed[m])
                - w.best_practice_rank * plan_rank)
         current = self.current_manager[s]
-        ranked = len(best_practice_services(problem.rules, problem.students[s]))
+        ranked = best_practice_services(problem.rules, problem.students[s])
         best, best_q = 0, None
         for q in self.cands.managers[s]:
-            if q == m or q in delivering:
+            if q == m:
                 continue
+            # someone who already delivers to the student manages at the rank of what they deliver
+            rank = (self._rank(s, q, ranked, ()) if q in delivering
+                    else coordinating_rank(problem.rules, len(ranked), problem.staff[q].role))
             delta = (out + self.taking(q, site, case)
                      + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
-                     + w.best_practice_rank * coordinating_rank(problem.rules, ranked, problem.staff[q].role))
+                     + w.best_practice_rank * rank)
             if current is not None:
                 delta += w.change_case_manager * ((q != current) - (m != current))
             if delta < best:

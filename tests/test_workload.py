@@ -212,3 +212,20 @@ def test_the_workload_flow_bound_counts_the_trips_every_plan_pays_and_meets_the_
     assert bound == exact.objective
     fast = solve(problem, SolveOptions(time_limit=20, workers=1))
     assert (fast.status, fast.objective, fast.best_bound) == ("OPTIMAL", exact.objective, exact.objective)
+
+
+def test_the_workload_moves_hand_a_case_to_someone_who_already_delivers_to_the_student():
+    # x's case sits with the psychologist, who coordinates (the fallback rank) while the RSP teacher delivers
+    # rsp, the first best-practice service: moving the case to her is the single move that lowers the
+    # objective (best practice), every hard rule kept.
+    from optimizer.solve import planning_candidates
+    from optimizer.workload_moves import improve_on_workload
+
+    problem = on_workload(district([student("x", "rsp:60")],
+                                   [staff("R", "rsp_teacher", "MMSN"), staff("P", "psychologist")]))
+    start = plan_of(problem, ["R"], ["P"])
+    better = improve_on_workload(problem, planning_candidates(problem), start, seconds=5)
+    assert [problem.staff[m].staff_id for m in better.case_managers] == ["R"]
+    before, after = check_plan(problem, start), check_plan(problem, better)
+    assert after.ok and after.terms.total < before.terms.total
+    assert after.terms.best_practice < before.terms.best_practice
