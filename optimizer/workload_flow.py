@@ -49,7 +49,7 @@ from optimizer.flow_graph import Graph
 from optimizer.workload_moves import improve_on_workload
 
 SCALE = 10_000  # costs per minute in 1/SCALE units: the rounding down loses < 1/SCALE per minute
-IMPROVE_SECONDS = 10.0  # at most this long improving the flow plan by single moves
+IMPROVE_SECONDS = 5.0  # at most this long improving the flow plan by single moves (measured: benchmarks/README.md)
 _UNLIMITED = 1 << 40
 
 
