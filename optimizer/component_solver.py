@@ -39,9 +39,8 @@ class ComponentResult:
     managers: dict[int, int | None]  # student -> staff
 
 
-
 def solve_component(problem: Problem, cands: Candidates, component: Component, hint: Plan | None,
-                     options: SolveOptions, deadline: float, workers: int) -> ComponentResult:
+                    options: SolveOptions, deadline: float, workers: int) -> ComponentResult:
     t0 = time.perf_counter()
     if t0 >= deadline:
         # out of time before building: the stand-in plan stays, and every cost is >= 0
@@ -114,7 +113,7 @@ def _solve_forked(component: Component) -> ComponentResult:
         before = started.value
         started.value += size
     return solve_component(problem, cands, component, hint, options,
-                            time_share(deadline, total - before, at_once, size), 1)
+                           time_share(deadline, total - before, at_once, size), 1)
 
 
 def _size(component: Component) -> int:
@@ -139,7 +138,7 @@ def time_share(deadline: float, left: int, at_once: int, size: int = 1) -> float
 
 
 def solve_components(problem: Problem, cands: Candidates, components: list[Component], hint: Plan | None,
-                      options: SolveOptions, deadline: float) -> Iterator[tuple[Component, ComponentResult]]:
+                     options: SolveOptions, deadline: float) -> Iterator[tuple[Component, ComponentResult]]:
     """Solve components in order of completion: in forked processes when several can run at once."""
     global _FORK_STATE
     # fork shares the district copy-on-write; it is safe with CP-SAT's threads on Linux only
@@ -150,7 +149,7 @@ def solve_components(problem: Problem, cands: Candidates, components: list[Compo
         left = sum(map(_size, components))
         for component in components:
             yield component, solve_component(problem, cands, component, hint, options,
-                                              time_share(deadline, left, 1, _size(component)), 1)
+                                             time_share(deadline, left, 1, _size(component)), 1)
             left -= _size(component)
         return
     import optimizer.model  # noqa: F401 - imported once here, not in each forked worker (0.3 s each)
