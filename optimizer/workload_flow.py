@@ -44,7 +44,7 @@ from models.domain.plan import Plan
 from models.domain.problem import Problem
 from models.domain.workload import fixed_minutes, person_curve, service_workload
 from optimizer.decompose import Component
-from optimizer.flow import FlowResult, flow_plan
+from optimizer.flow import flow_plan
 from optimizer.flow_graph import Graph
 from optimizer.workload_moves import improve_on_workload
 
@@ -247,9 +247,3 @@ def workload_plan(problem: Problem, cands: Candidates, components: Sequence[Comp
     plan = flow_plan(on_head_counts(problem), cands, components).plan
     return improve_on_workload(problem, cands, plan, min(seconds, IMPROVE_SECONDS))
 
-
-def workload_flow_plan(problem: Problem, cands: Candidates, components: Sequence[Component],
-                       seconds: float = IMPROVE_SECONDS) -> FlowResult:
-    """:func:`workload_plan` and the workload bound, per component."""
-    return FlowResult(plan=workload_plan(problem, cands, components, seconds),
-                      bounds=tuple(workload_bound(problem, cands, components)))

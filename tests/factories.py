@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from models.domain.rules import Rules, load_rules
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     return load_rules()
+
+
+def balanced_on_workload(problem: Problem) -> Problem:
+    """The same problem, its rules balancing on weekly workload minutes instead of head counts."""
+    workload = dataclasses.replace(problem.rules.workload, balance_on="workload")
+    return dataclasses.replace(problem, rules=dataclasses.replace(problem.rules, workload=workload))
 
 
 def student(student_id: str, services: str = "rsp", *, site: str = "A", grade: str = "3", primary: str = "SLD",

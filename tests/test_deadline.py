@@ -19,6 +19,7 @@ from optimizer.greedy import greedy_plan
 from optimizer.interruptible import Interruptible, WorkerError
 from optimizer.solve import SolveOptions, planning_candidates, solve
 from optimizer.stand_in import stand_in
+from tests.factories import balanced_on_workload
 from tests.test_connected import connected
 
 REGIONS = Coverage(region_sites=3)  # 800 students: two components
@@ -216,17 +217,10 @@ def test_a_share_is_the_time_left_in_proportion_to_the_size_still_to_run():
     assert _share(now - 1, 3, 1) <= time.perf_counter()  # past the deadline: no time at all
 
 
-def _on_workload(problem):
-    import dataclasses
-
-    return dataclasses.replace(problem, rules=dataclasses.replace(problem.rules, workload=dataclasses.replace(
-        problem.rules.workload, balance_on="workload")))
-
-
 def test_balancing_on_workload_the_plan_and_the_bound_flows_run_side_by_side_with_two_workers(forks):
     """Two processes with two workers (the bound's flows beside the plan's), one with one; the same plan and
     bound either way (that the bound is below the optimum: tests/test_workload_properties.py)."""
-    problem = _on_workload(connected(800, 3, REGIONS))
+    problem = balanced_on_workload(connected(800, 3, REGIONS))
     cands = planning_candidates(problem)
     unsettled = []
 
@@ -261,7 +255,7 @@ def test_balancing_on_workload_cp_sat_puts_every_constraint_in_its_lp_from_the_s
 
     monkeypatch.setattr(solver_module, "run_solver", record)
     problem = connected(800, 3, REGIONS)
-    for each in (problem, _on_workload(problem)):
+    for each in (problem, balanced_on_workload(problem)):
         solve(each, SolveOptions(time_limit=3, flow=False, workers=1))  # in this process, to be seen
     assert {"students", "workload"} <= {on for on, _ in lazily}
     assert all(lazy == (on == "students") for on, lazy in lazily)

@@ -20,7 +20,7 @@ from models.domain.problem import ALL_SITES
 from models.domain.rule_table import CASE_MANAGER, RULE_TABLE, blocking_rules
 from models.workflows.explanations import Explainer
 from models.workflows.marginal import Change, PlanState
-from tests.factories import district, staff, student
+from tests.factories import balanced_on_workload, district, staff, student
 from tests.test_properties import districts
 from tests.test_soft_caps import rules_with
 from tests.test_workload_properties import busy_districts
@@ -170,23 +170,18 @@ def test_a_seat_of_the_district_average_passes_between_two_people_of_the_role():
     assert [key[0] for key, _ in Explainer(problem, plan).scored(0, "speech")] == [COSTLIER]
 
 
-def _on_workload(problem):
-    return dataclasses.replace(problem, rules=dataclasses.replace(problem.rules, workload=dataclasses.replace(
-        problem.rules.workload, balance_on="workload")))
-
-
 @SETTINGS
 @given(busy_districts(), st.integers(0, 10_000))
-def test_fast_scores_equal_pricing_each_pair_balancing_on_workload(problem, seed):
+def test_fast_scores_equal_pricing_each_pair_balancingbalanced_on_workload(problem, seed):
     """Minutes, blank minutes (defaults), cases, travel between sites, assessments and overload pay."""
-    problem = _on_workload(problem)
+    problem = balanced_on_workload(problem)
     assert_same_as_reference(problem, random_plan(problem, seed))
 
 
 @SETTINGS
 @given(districts(), st.integers(0, 10_000))
 def test_fast_scores_equal_pricing_each_pair_balancing_on_workload_when_a_district_average_binds(problem, seed):
-    problem = _on_workload(_tight_averages(problem))
+    problem = balanced_on_workload(_tight_averages(problem))
     assert_same_as_reference(problem, random_plan(problem, seed))
 
 
@@ -194,7 +189,7 @@ def test_on_workload_a_case_manager_who_also_delivers_lets_both_go_in_one_step_o
     # T1 teaches X (sdc, 600 minutes) and manages the case, at two sites; T2 may take both. T2's mode that
     # takes sdc over moves case and service together: T1's curve falls once by both (convex: not the sum of
     # two separate steps), and T2 travels to a second site.
-    problem = _on_workload(district(
+    problem = balanced_on_workload(district(
         [student("X", "sdc:600;speech", site="A"), student("Y", "sdc:300", site="B")],
         [staff("T1", "sdc_teacher", "MMSN", sites="A;B"), staff("T2", "sdc_teacher", "MMSN", sites="A;B"),
          staff("L", "slp", "SLP", sites="A;B")]))

@@ -15,7 +15,7 @@ import pytest
 from models.domain.plan import Plan, check_plan
 from models.domain.rules import DEFAULT_RULES_PATH, RulesError, rules_from_mapping
 from models.domain.workload import balance_choice, compute_workloads, defaulted_demands, defaulted_minutes_issue
-from tests.factories import district, staff, student
+from tests.factories import balanced_on_workload, district, staff, student
 
 
 def plan_of(problem, providers, managers):
@@ -182,12 +182,6 @@ def test_balance_on_is_the_rules_choice_and_defaults_to_workload_when_minutes_ar
     assert not balances_workload(dataclasses.replace(with_minutes, rules=district([], []).rules))
 
 
-def _on_workload(problem):
-    rules = problem.rules
-    return dataclasses.replace(problem, rules=dataclasses.replace(
-        rules, workload=dataclasses.replace(rules.workload, balance_on="workload")))
-
-
 @pytest.mark.parametrize("therapists", [1, 2])
 def test_the_workload_flow_bound_counts_the_trips_every_plan_pays_and_meets_the_optimum(therapists):
     # one or two SLPs, the only ones serving three sites: between them they visit all three, so the trips
@@ -198,7 +192,7 @@ def test_the_workload_flow_bound_counts_the_trips_every_plan_pays_and_meets_the_
 
     pupils = [student(f"{site}{i}", "speech:60", primary="SLI", site=site) for site in "ABC" for i in range(2)]
     people = [staff(f"slp{k}", "slp", "SLP", sites="A;B;C") for k in range(therapists)]
-    problem = _on_workload(district(pupils, people))
+    problem = balanced_on_workload(district(pupils, people))
     cands = planning_candidates(problem)
     groups, _, _ = trip_groups(problem, cands)
     assert [trips for _, trips in groups] == [3 - therapists]
