@@ -1,14 +1,22 @@
-"""Improve a legal plan on weekly workload by single moves, each priced exactly and kept only when cheaper.
+"""Improve a legal plan on weekly workload by moves, each priced exactly and kept only when cheaper.
 
-Two moves, each leaving every hard rule as it was:
+Three moves, each leaving every hard rule as it was:
 
 - a service to another eligible person, when neither the one who delivers it
   nor the one who would is the student's case manager (so the case manager's
   best-practice rank and mode do not change), within the new person's cap,
   and between people of one role when a district average counts that role;
+  a service whose provider also manages the case moves with the case, to
+  someone who may do both;
 - a case to another person who may manage the student: one who delivers
   nothing to them coordinates, at the role's coordinating rank; one who
-  already delivers to them manages at the rank of what they deliver.
+  already delivers to them manages at the rank of what they deliver;
+- a site emptied: everything one person does at one of their sites (up to
+  ``VACATE_ITEMS`` services and cases), each by the moves above to its
+  cheapest taker, kept when together they save, else undone. The trip to
+  that site is saved only when the last item leaves, which no single move
+  sees (measured on the generated 70,000-student district:
+  ``benchmarks/README.md``, "Balancing on workload").
 
 Each move's price is what ``objective_terms`` would change by: both people's
 workload cost (minutes, case management, travel between sites), continuity,
@@ -27,6 +35,8 @@ from models.domain.objective import balance_cost, best_practice_services, coordi
 from models.domain.plan import Plan, compute_loads, manager_rank, overload_cost
 from models.domain.problem import Problem
 from models.domain.workload import compute_workloads, person_curve, service_workload
+
+VACATE_ITEMS = 6  # a person's site is tried empty when they do at most this many things there
 
 
 class _State:
@@ -48,6 +58,9 @@ class _State:
                         for p in problem.staff]
         self.pooled = {r.code for r in rules.roles.values() if r.average_cap is not None}
         self.site_of = [s.site for s in problem.students]
+        self.at_site: dict[str, list[int]] = {}
+        for s, site in enumerate(self.site_of):
+            self.at_site.setdefault(site, []).append(s)
         self.sites: list[Counter] = [Counter() for _ in problem.staff]
         for d, p in enumerate(self.providers):
             if p is not None:
@@ -96,12 +109,23 @@ class _State:
         p = self.providers[d]
         if p is None:
             return 0
+        delta, q = self.service_target(d)
+        if q is None or delta >= 0:
+            return 0
+        self.give_service(d, q)
+        return -delta
+
+    def service_target(self, d: int) -> tuple[int, int | None]:
+        """The cheapest other person to take demand ``d`` (with its student's case when the one who delivers it
+        manages the case) and what the objective changes by, whatever its sign; (0, None) when nobody may."""
+        p = self.providers[d]
+        assert p is not None
         problem = self.problem
         demand = problem.demands[d]
         s = demand.student
         manager = self.managers[s]
         if p == manager:
-            return self._move_with_case(d, p)
+            return self._with_case_target(d, p)
         site, need, service = self.site_of[s], self.need[d], demand.service
         counted_p = self.counted[p] == service
         leave = self.travel(p, site, -1)
@@ -126,28 +150,39 @@ class _State:
                 delta += overload_cost(problem, q, self.served[q] + 1) - overload_cost(problem, q, self.served[q])
             if current is not None:
                 delta += self.w.change_provider * ((q != current) - (p != current))
-            if delta < best:
+            if best_q is None or delta < best:
                 best, best_q = delta, q
-        if best_q is None:
-            return 0
-        self.hand_over(p, best_q, site, need, 1)
-        if counted_p:
-            self.served[p] -= 1
-        if self.counted[best_q] == service:
-            self.served[best_q] += 1
-        self.providers[d] = best_q
-        return -best
+        return best, best_q
 
-    def _move_with_case(self, d: int, p: int) -> int:
-        """Move demand ``d`` and its student's case together from ``p`` (who delivers and manages) to another
-        person who may do both, when that saves; returns the saving."""
+    def give_service(self, d: int, q: int) -> None:
+        """Demand ``d`` goes to ``q`` (with its student's case when the one who delivers it manages the case)."""
+        p = self.providers[d]
+        assert p is not None
+        s = self.problem.demands[d].student
+        if self.managers[s] == p:
+            self.managers[s] = q
+            self.managed[p] -= 1
+            self.managed[q] += 1
+            self.hand_over(p, q, self.site_of[s], self.need[d] + self.workload.case_management_minutes, 2)
+        else:
+            self.hand_over(p, q, self.site_of[s], self.need[d], 1)
+        service = self.problem.demands[d].service
+        if self.counted[p] == service:
+            self.served[p] -= 1
+        if self.counted[q] == service:
+            self.served[q] += 1
+        self.providers[d] = q
+
+    def _with_case_target(self, d: int, p: int) -> tuple[int, int | None]:
+        """Demand ``d`` and its student's case together from ``p`` (who delivers and manages) to the cheapest
+        other person who may do both."""
         problem, w = self.problem, self.w
         demand = problem.demands[d]
         s, service = demand.student, demand.service
         site, need, case = self.site_of[s], self.need[d], self.workload.case_management_minutes
         ranked = best_practice_services(problem.rules, problem.students[s])
         if service not in ranked:
-            return 0
+            return 0, None
         managers = set(self.cands.managers[s])
         counted_p = self.counted[p] == service
         leave = self.travel(p, site, -2)
@@ -176,20 +211,9 @@ class _State:
                 delta += w.change_provider * ((q != current) - (p != current))
             if current_manager is not None:
                 delta += w.change_case_manager * ((q != current_manager) - (p != current_manager))
-            if delta < best:
+            if best_q is None or delta < best:
                 best, best_q = delta, q
-        if best_q is None:
-            return 0
-        self.hand_over(p, best_q, site, need + case, 2)
-        if counted_p:
-            self.served[p] -= 1
-        if self.counted[best_q] == service:
-            self.served[best_q] += 1
-        self.managed[p] -= 1
-        self.managed[best_q] += 1
-        self.providers[d] = best_q
-        self.managers[s] = best_q
-        return -best
+        return best, best_q
 
     def _rank(self, s: int, q: int, ranked: tuple[str, ...], also: tuple[str, ...]) -> int:
         """Best-practice rank of ``q`` managing student ``s`` (``also``: services ``q`` would deliver too)."""
@@ -202,9 +226,19 @@ class _State:
 
     def move_case(self, s: int, plan_rank: int) -> int:
         """Move student ``s``'s case to another person who may manage them, when that saves."""
-        m = self.managers[s]
-        if m is None:
+        if self.managers[s] is None:
             return 0
+        delta, q = self.case_target(s, plan_rank)
+        if q is None or delta >= 0:
+            return 0
+        self.give_case(s, q)
+        return -delta
+
+    def case_target(self, s: int, plan_rank: int) -> tuple[int, int | None]:
+        """The cheapest other person to manage student ``s`` (whose case manager ranks ``plan_rank``) and what
+        the objective changes by, whatever its sign; (0, None) when nobody may."""
+        m = self.managers[s]
+        assert m is not None
         problem, w = self.problem, self.w
         site, case = self.site_of[s], self.workload.case_management_minutes
         delivering = {self.providers[d] for d in problem.demands_of[s]}
@@ -226,15 +260,58 @@ class _State:
                      + w.best_practice_rank * rank)
             if current is not None:
                 delta += w.change_case_manager * ((q != current) - (m != current))
-            if delta < best:
+            if best_q is None or delta < best:
                 best, best_q = delta, q
-        if best_q is None:
-            return 0
-        self.hand_over(m, best_q, site, case, 1)
+        return best, best_q
+
+    def give_case(self, s: int, q: int) -> None:
+        m = self.managers[s]
+        assert m is not None
+        self.hand_over(m, q, self.site_of[s], self.workload.case_management_minutes, 1)
         self.managed[m] -= 1
-        self.managed[best_q] += 1
-        self.managers[s] = best_q
-        return -best
+        self.managed[q] += 1
+        self.managers[s] = q
+
+    def vacate(self, p: int, site: str) -> int:
+        """Hand everything ``p`` does at ``site`` each to its cheapest taker when together that saves (the trip
+        among it); returns the saving. Single moves miss this: each alone keeps the trip."""
+        change, moved = self.empty_site(p, site)
+        if change < 0:
+            return -change
+        self.undo(moved)
+        return 0
+
+    def empty_site(self, p: int, site: str) -> tuple[int, list[tuple[bool, int, int]]]:
+        """Hand everything ``p`` does at ``site`` (the services, with a case where ``p`` manages it, and the
+        cases ``p`` coordinates) each to its cheapest taker, whatever it costs; what the objective changed by
+        and the moves made, (is a service, demand or student, from whom), for :meth:`undo`."""
+        problem = self.problem
+        moved: list[tuple[bool, int, int]] = []
+        change = 0
+        for s in self.at_site[site]:
+            for d in problem.demands_of[s]:
+                if self.providers[d] == p:
+                    delta, q = self.service_target(d)
+                    if q is not None:
+                        self.give_service(d, q)
+                        moved.append((True, d, p))
+                        change += delta
+            if self.managers[s] == p:
+                ranked = best_practice_services(problem.rules, problem.students[s])
+                delta, q = self.case_target(s, self._rank(s, p, ranked, ()))
+                if q is not None:
+                    self.give_case(s, q)
+                    moved.append((False, s, p))
+                    change += delta
+        return change, moved
+
+    def undo(self, moved: list[tuple[bool, int, int]]) -> None:
+        """Every move back, the last first: each restores the state as it was before it."""
+        for service, i, back in reversed(moved):
+            if service:
+                self.give_service(i, back)
+            else:
+                self.give_case(i, back)
 
     def plan(self, like: Plan) -> Plan:
         return Plan(providers=tuple(self.providers), case_managers=tuple(self.managers), assessors=like.assessors)
@@ -256,6 +333,12 @@ def improve_on_workload(problem: Problem, cands: Candidates, plan: Plan, seconds
             if state.managers[s] is not None:
                 saved += state.move_case(s, manager_rank(problem, current, s) or 0)
             if not s % 512 and time.perf_counter() > deadline:
+                return state.plan(plan)
+        for p in range(len(problem.staff)):
+            for site in [site for site, n in state.sites[p].items() if n <= VACATE_ITEMS] \
+                    if len(state.sites[p]) > 1 else ():
+                saved += state.vacate(p, site)
+            if not p % 64 and time.perf_counter() > deadline:
                 return state.plan(plan)
         if not saved:
             break

@@ -223,3 +223,25 @@ def test_the_workload_moves_hand_a_case_to_someone_who_already_delivers_to_the_s
     before, after = check_plan(problem, start), check_plan(problem, better)
     assert after.ok and after.terms.total < before.terms.total
     assert after.terms.best_practice < before.terms.best_practice
+
+
+def test_the_workload_moves_empty_a_site_when_only_all_of_it_together_saves_the_trip(monkeypatch):
+    # L1 serves 8 pupils at A and 2 at B (a trip), L2 13 at B. One B pupil moved to L2 alone keeps L1's trip and
+    # loads the busier L2: no single move saves. Both together drop the trip (60 minutes): cheaper.
+    import optimizer.workload_moves as moves
+    from optimizer.solve import planning_candidates
+
+    pupils = ([student(f"a{i}", "speech:60", primary="SLI", site="A") for i in range(8)]
+              + [student(f"b{i}", "speech:60", primary="SLI", site="B") for i in range(15)])
+    problem = balanced_on_workload(district(pupils, [staff("L1", "slp", "SLP", sites="A;B"),
+                                                     staff("L2", "slp", "SLP", sites="B")]))
+    start = plan_of(problem, ["L1"] * 10 + ["L2"] * 13, [None] * len(pupils))
+    cands = planning_candidates(problem)
+    monkeypatch.setattr(moves, "VACATE_ITEMS", 0)  # single moves only: nothing to gain
+    assert moves.improve_on_workload(problem, cands, start, seconds=5) == start
+    monkeypatch.undo()
+    better = moves.improve_on_workload(problem, cands, start, seconds=5)
+    assert [problem.staff[p].staff_id for p in better.providers] == ["L1"] * 8 + ["L2"] * 15
+    before, after = check_plan(problem, start), check_plan(problem, better)
+    assert after.ok and after.terms.total < before.terms.total
+    assert minutes_of(problem, better)["L1"] == 8 * 40  # no travel left
