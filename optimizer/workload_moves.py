@@ -1,6 +1,6 @@
 """Improve a legal plan on weekly workload by moves, each priced exactly and kept only when cheaper.
 
-Three moves, each leaving every hard rule as it was:
+Four moves, each leaving every hard rule as it was:
 
 - a service to another eligible person, when neither the one who delivers it
   nor the one who would is the student's case manager (so the case manager's
@@ -11,12 +11,9 @@ Three moves, each leaving every hard rule as it was:
 - a case to another person who may manage the student: one who delivers
   nothing to them coordinates, at the role's coordinating rank; one who
   already delivers to them manages at the rank of what they deliver;
-- a site emptied: everything one person does at one of their sites (up to
-  ``VACATE_ITEMS`` services and cases), each by the moves above to its
-  cheapest taker, kept when together they save, else undone. The trip to
-  that site is saved only when the last item leaves, which no single move
-  sees (measured on the generated 70,000-student district:
-  ``benchmarks/README.md``, "Balancing on workload").
+- a site emptied, and a site handed over or traded between two itinerants
+  (``optimizer/site_moves.py``): compound moves made of the two above, for
+  the trips that no single move saves.
 
 Each move's price is what ``objective_terms`` would change by: both people's
 workload cost (minutes, case management, travel between sites), continuity,
@@ -30,16 +27,24 @@ import time
 from collections import Counter
 
 from models.domain.candidates import Candidates
-from models.domain.caps import case_management_target, caseload_cap
+from models.domain.caps import case_management_target, caseload_cap, soft_cap
 from models.domain.objective import balance_cost, best_practice_services, coordinating_rank, rank_among
-from models.domain.plan import Plan, compute_loads, manager_rank, overload_cost
+from models.domain.plan import Plan, compute_loads, manager_rank
 from models.domain.problem import Problem
 from models.domain.workload import compute_workloads, person_curve, service_workload
+from optimizer.site_moves import SiteMoves
 
 VACATE_ITEMS = 6  # a person's site is tried empty when they do at most this many things there
 
 
-class _State:
+def _only(people: tuple[int, ...], to: int | None) -> tuple[int, ...]:
+    """The candidates to try: all, or only ``to`` when it is one of them."""
+    if to is None:
+        return people
+    return (to,) if to in people else ()
+
+
+class _State(SiteMoves):
     def __init__(self, problem: Problem, cands: Candidates, plan: Plan) -> None:
         self.problem, self.cands = problem, cands
         rules = problem.rules
@@ -53,11 +58,16 @@ class _State:
         self.managed = list(loads.case_managed)
         self.curves = [person_curve(problem, p) if p.available else None for p in problem.staff]
         self.caps = [caseload_cap(rules, p) for p in problem.staff]
+        self.soft_caps = [soft_cap(rules, p) for p in problem.staff]
         self.cm_targets = [case_management_target(rules, p) for p in problem.staff]
         self.counted = [rules.roles[p.role].caseload_service if p.role in rules.roles else None
                         for p in problem.staff]
         self.pooled = {r.code for r in rules.roles.values() if r.average_cap is not None}
         self.site_of = [s.site for s in problem.students]
+        self.colleagues: dict[tuple[str, str], list[int]] = {}  # (role, site) -> who of that role may work there
+        for p, person in enumerate(problem.staff):
+            for site in person.sites:
+                self.colleagues.setdefault((person.role, site), []).append(p)
         self.at_site: dict[str, list[int]] = {}
         for s, site in enumerate(self.site_of):
             self.at_site.setdefault(site, []).append(s)
@@ -95,6 +105,14 @@ class _State:
         if not self.sites[p][site]:
             del self.sites[p][site]
 
+    def overload_change(self, p: int, change: int) -> int:
+        """What ``p``'s overload pay (``plan.overload_cost``) changes by when ``change`` pupils join (+) or leave."""
+        soft = self.soft_caps[p]
+        if soft is None:
+            return 0
+        served = self.served[p]
+        return soft.cost * (max(0, served + change - soft.local) - max(0, served - soft.local))
+
     def taking(self, q: int, site: str, minutes: int) -> int:
         """What ``q``'s workload balance rises by when ``minutes`` of work at ``site`` (one item) join them."""
         return self.cost(q, self.minutes[q] + minutes + self.travel(q, site, 1)) - self.cost(q, self.minutes[q])
@@ -115,7 +133,7 @@ class _State:
         self.give_service(d, q)
         return -delta
 
-    def service_target(self, d: int) -> tuple[int, int | None]:
+    def service_target(self, d: int, to: int | None = None) -> tuple[int, int | None]:
         """The cheapest other person to take demand ``d`` (with its student's case when the one who delivers it
         manages the case) and what the objective changes by, whatever its sign; (0, None) when nobody may."""
         p = self.providers[d]
@@ -125,16 +143,16 @@ class _State:
         s = demand.student
         manager = self.managers[s]
         if p == manager:
-            return self._with_case_target(d, p)
+            return self._with_case_target(d, p, to)
         site, need, service = self.site_of[s], self.need[d], demand.service
         counted_p = self.counted[p] == service
         leave = self.travel(p, site, -1)
         out = self.cost(p, self.minutes[p] - need + leave) - self.cost(p, self.minutes[p])
         if counted_p:
-            out += overload_cost(problem, p, self.served[p] - 1) - overload_cost(problem, p, self.served[p])
+            out += self.overload_change(p, -1)
         current = self.current[d]
         best, best_q = 0, None
-        for q in self.cands.providers[d]:
+        for q in _only(self.cands.providers[d], to):
             if q == p or q == manager:
                 continue
             counted_q = self.counted[q] == service
@@ -147,7 +165,7 @@ class _State:
                 continue
             delta = out + self.taking(q, site, need)
             if counted_q:
-                delta += overload_cost(problem, q, self.served[q] + 1) - overload_cost(problem, q, self.served[q])
+                delta += self.overload_change(q, 1)
             if current is not None:
                 delta += self.w.change_provider * ((q != current) - (p != current))
             if best_q is None or delta < best:
@@ -173,7 +191,7 @@ class _State:
             self.served[q] += 1
         self.providers[d] = q
 
-    def _with_case_target(self, d: int, p: int) -> tuple[int, int | None]:
+    def _with_case_target(self, d: int, p: int, to: int | None = None) -> tuple[int, int | None]:
         """Demand ``d`` and its student's case together from ``p`` (who delivers and manages) to the cheapest
         other person who may do both."""
         problem, w = self.problem, self.w
@@ -190,10 +208,10 @@ class _State:
                + self._cm_cost(p, self.managed[p] - 1) - self._cm_cost(p, self.managed[p])
                - w.best_practice_rank * self._rank(s, p, ranked, ()))
         if counted_p:
-            out += overload_cost(problem, p, self.served[p] - 1) - overload_cost(problem, p, self.served[p])
+            out += self.overload_change(p, -1)
         current, current_manager = self.current[d], self.current_manager[s]
         best, best_q = 0, None
-        for q in self.cands.providers[d]:
+        for q in _only(self.cands.providers[d], to):
             if q == p or q not in managers:
                 continue
             counted_q = self.counted[q] == service
@@ -206,7 +224,7 @@ class _State:
                      + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
                      + w.best_practice_rank * self._rank(s, q, ranked, (service,)))
             if counted_q:
-                delta += overload_cost(problem, q, self.served[q] + 1) - overload_cost(problem, q, self.served[q])
+                delta += self.overload_change(q, 1)
             if current is not None:
                 delta += w.change_provider * ((q != current) - (p != current))
             if current_manager is not None:
@@ -234,7 +252,7 @@ class _State:
         self.give_case(s, q)
         return -delta
 
-    def case_target(self, s: int, plan_rank: int) -> tuple[int, int | None]:
+    def case_target(self, s: int, plan_rank: int, to: int | None = None) -> tuple[int, int | None]:
         """The cheapest other person to manage student ``s`` (whose case manager ranks ``plan_rank``) and what
         the objective changes by, whatever its sign; (0, None) when nobody may."""
         m = self.managers[s]
@@ -249,7 +267,7 @@ class _State:
         current = self.current_manager[s]
         ranked = best_practice_services(problem.rules, problem.students[s])
         best, best_q = 0, None
-        for q in self.cands.managers[s]:
+        for q in _only(self.cands.managers[s], to):
             if q == m:
                 continue
             # someone who already delivers to the student manages at the rank of what they deliver
@@ -271,47 +289,6 @@ class _State:
         self.managed[m] -= 1
         self.managed[q] += 1
         self.managers[s] = q
-
-    def vacate(self, p: int, site: str) -> int:
-        """Hand everything ``p`` does at ``site`` each to its cheapest taker when together that saves (the trip
-        among it); returns the saving. Single moves miss this: each alone keeps the trip."""
-        change, moved = self.empty_site(p, site)
-        if change < 0:
-            return -change
-        self.undo(moved)
-        return 0
-
-    def empty_site(self, p: int, site: str) -> tuple[int, list[tuple[bool, int, int]]]:
-        """Hand everything ``p`` does at ``site`` (the services, with a case where ``p`` manages it, and the
-        cases ``p`` coordinates) each to its cheapest taker, whatever it costs; what the objective changed by
-        and the moves made, (is a service, demand or student, from whom), for :meth:`undo`."""
-        problem = self.problem
-        moved: list[tuple[bool, int, int]] = []
-        change = 0
-        for s in self.at_site[site]:
-            for d in problem.demands_of[s]:
-                if self.providers[d] == p:
-                    delta, q = self.service_target(d)
-                    if q is not None:
-                        self.give_service(d, q)
-                        moved.append((True, d, p))
-                        change += delta
-            if self.managers[s] == p:
-                ranked = best_practice_services(problem.rules, problem.students[s])
-                delta, q = self.case_target(s, self._rank(s, p, ranked, ()))
-                if q is not None:
-                    self.give_case(s, q)
-                    moved.append((False, s, p))
-                    change += delta
-        return change, moved
-
-    def undo(self, moved: list[tuple[bool, int, int]]) -> None:
-        """Every move back, the last first: each restores the state as it was before it."""
-        for service, i, back in reversed(moved):
-            if service:
-                self.give_service(i, back)
-            else:
-                self.give_case(i, back)
 
     def plan(self, like: Plan) -> Plan:
         return Plan(providers=tuple(self.providers), case_managers=tuple(self.managers), assessors=like.assessors)
@@ -339,6 +316,12 @@ def improve_on_workload(problem: Problem, cands: Candidates, plan: Plan, seconds
                     if len(state.sites[p]) > 1 else ():
                 saved += state.vacate(p, site)
             if not p % 64 and time.perf_counter() > deadline:
+                return state.plan(plan)
+        for p in range(len(problem.staff)):
+            for site in list(state.sites[p]) if len(state.sites[p]) > 1 else ():
+                if site in state.sites[p]:
+                    saved += state.exchange(p, site)
+            if not p % 16 and time.perf_counter() > deadline:
                 return state.plan(plan)
         if not saved:
             break

@@ -237,11 +237,36 @@ def test_the_workload_moves_empty_a_site_when_only_all_of_it_together_saves_the_
                                                      staff("L2", "slp", "SLP", sites="B")]))
     start = plan_of(problem, ["L1"] * 10 + ["L2"] * 13, [None] * len(pupils))
     cands = planning_candidates(problem)
+    monkeypatch.setattr(moves._State, "exchange", lambda self, p, site: 0)  # (a trade would find it too)
     monkeypatch.setattr(moves, "VACATE_ITEMS", 0)  # single moves only: nothing to gain
     assert moves.improve_on_workload(problem, cands, start, seconds=5) == start
-    monkeypatch.undo()
+    monkeypatch.setattr(moves, "VACATE_ITEMS", 6)
     better = moves.improve_on_workload(problem, cands, start, seconds=5)
     assert [problem.staff[p].staff_id for p in better.providers] == ["L1"] * 8 + ["L2"] * 15
     before, after = check_plan(problem, start), check_plan(problem, better)
     assert after.ok and after.terms.total < before.terms.total
     assert minutes_of(problem, better)["L1"] == 8 * 40  # no travel left
+
+
+def test_the_workload_moves_trade_schools_between_two_itinerants(monkeypatch):
+    # L1 and L2 both cover A and B and each serves 4 pupils at both (a trip each). One site handed over alone
+    # loads the other far more; trading (L1 takes A, L2 takes B) keeps both at 8 pupils and drops both trips.
+    import optimizer.workload_moves as moves
+    from optimizer.solve import planning_candidates
+
+    pupils = ([student(f"a{i}", "speech:60", primary="SLI", site="A") for i in range(8)]
+              + [student(f"b{i}", "speech:60", primary="SLI", site="B") for i in range(8)])
+    problem = balanced_on_workload(district(pupils, [staff("L1", "slp", "SLP", sites="A;B"),
+                                                     staff("L2", "slp", "SLP", sites="A;B")]))
+    start = plan_of(problem, ["L1"] * 4 + ["L2"] * 4 + ["L1"] * 4 + ["L2"] * 4, [None] * len(pupils))
+    cands = planning_candidates(problem)
+    monkeypatch.setattr(moves._State, "exchange", lambda self, p, site: 0)  # without trades: nothing to gain
+    assert moves.improve_on_workload(problem, cands, start, seconds=5) == start
+    monkeypatch.undo()
+    better = moves.improve_on_workload(problem, cands, start, seconds=5)
+    by_site = {(problem.students[problem.demands[d].student].site, problem.staff[p].staff_id)
+               for d, p in enumerate(better.providers)}
+    assert by_site in ({("A", "L1"), ("B", "L2")}, {("A", "L2"), ("B", "L1")})
+    before, after = check_plan(problem, start), check_plan(problem, better)
+    assert after.ok and after.terms.total < before.terms.total
+    assert minutes_of(problem, better) == {"L1": 8 * 40, "L2": 8 * 40}  # no travel left
