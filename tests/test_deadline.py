@@ -241,21 +241,25 @@ def test_balancing_on_workload_the_plan_and_the_bound_flows_run_side_by_side_wit
     assert unsettled and unsettled[0] >= 1  # the flows alone did not prove it: CP-SAT would be asked
 
 
-def test_balancing_on_workload_cp_sat_puts_every_constraint_in_its_lp_from_the_start(monkeypatch):
+def test_balancing_on_workload_cp_sat_puts_every_constraint_in_its_lp_from_the_start_and_skips_probing(
+        monkeypatch):
     """Measured (benchmarks/README.md, "Balancing on workload"): the LP bound then comes within a component's
-    share of the minute. Head-count models keep CP-SAT's lazy constraints."""
+    share of the minute. Head-count models keep CP-SAT's lazy constraints and its probing."""
     import optimizer.component_solver as solver_module
 
-    lazily: list[tuple[str, bool]] = []
+    lazily: list[tuple[str, bool, bool]] = []
     real = solver_module.run_solver
 
     def record(solver, built, build_seconds):
-        lazily.append((built.problem.rules.workload.balance_on, solver.parameters.add_lp_constraints_lazily))
+        params = solver.parameters
+        lazily.append((built.problem.rules.workload.balance_on, params.add_lp_constraints_lazily,
+                       params.cp_model_probing_level != 0))
         return real(solver, built, build_seconds)
 
     monkeypatch.setattr(solver_module, "run_solver", record)
     problem = connected(800, 3, REGIONS)
     for each in (problem, balanced_on_workload(problem)):
         solve(each, SolveOptions(time_limit=3, flow=False, workers=1))  # in this process, to be seen
-    assert {"students", "workload"} <= {on for on, _ in lazily}
-    assert all(lazy == (on == "students") for on, lazy in lazily)
+    assert {"students", "workload"} <= {on for on, _, _ in lazily}
+    assert all(lazy == (on == "students") for on, lazy, _ in lazily)
+    assert all(probing == (on == "students") for on, _, probing in lazily)
