@@ -60,44 +60,28 @@ class SiteMoves:
     def empty_site(self, p: int, site: str) -> tuple[int, Moved]:
         """Hand everything ``p`` does at ``site`` (the services, with a case where ``p`` manages it, and the
         cases ``p`` coordinates) each to its cheapest taker, whatever it costs; what the objective changed by
-        and the moves made, (is a service, demand or student, from whom), for :meth:`undo`."""
-        problem = self.problem
+        and the moves made, for :meth:`undo`."""
         moved: Moved = []
+        return self.transfer(p, site, None, moved), moved
+
+    def transfer(self, p: int, site: str, to: int | None, moved: Moved) -> int:
+        """Hand everything ``p`` does at ``site`` to ``to`` (what they may take; each item to its cheapest taker
+        when None), whatever it costs; what the objective changed by (the moves made are added to ``moved``,
+        for :meth:`undo`)."""
+        problem = self.problem
         change = 0
         for s in self.at_site[site]:
             for d in problem.demands_of[s]:
                 if self.providers[d] == p:
-                    delta, q = self.service_target(d)
+                    delta, q = self.service_target(d, to)
                     if q is not None:
                         self.give_service(d, q)
                         moved.append((True, d, p))
                         change += delta
             if self.managers[s] == p:
                 ranked = best_practice_services(problem.rules, problem.students[s])
-                delta, q = self.case_target(s, self._rank(s, p, ranked, ()))
+                delta, q = self.case_target(s, self._rank(s, p, ranked, ()), to)
                 if q is not None:
-                    self.give_case(s, q)
-                    moved.append((False, s, p))
-                    change += delta
-        return change, moved
-
-    def transfer(self, p: int, site: str, q: int, moved: Moved) -> int:
-        """Hand everything ``p`` does at ``site`` to ``q`` (what ``q`` may take), whatever it costs; what the
-        objective changed by (the moves made are added to ``moved``, for :meth:`undo`)."""
-        problem = self.problem
-        change = 0
-        for s in self.at_site[site]:
-            for d in problem.demands_of[s]:
-                if self.providers[d] == p:
-                    delta, taker = self.service_target(d, q)
-                    if taker is not None:
-                        self.give_service(d, q)
-                        moved.append((True, d, p))
-                        change += delta
-            if self.managers[s] == p:
-                ranked = best_practice_services(problem.rules, problem.students[s])
-                delta, taker = self.case_target(s, self._rank(s, p, ranked, ()), q)
-                if taker is not None:
                     self.give_case(s, q)
                     moved.append((False, s, p))
                     change += delta
