@@ -50,7 +50,7 @@ class SiteMoves:
 
     def vacate(self, p: int, site: str) -> int:
         """Hand everything ``p`` does at ``site`` each to its cheapest taker when together that saves (the trip
-        among it); returns the saving. Single moves miss this: each alone keeps the trip."""
+        there among what it saves); returns the saving. Single moves miss this: each alone keeps the trip."""
         change, moved = self.empty_site(p, site)
         if change < 0:
             return -change
