@@ -33,7 +33,11 @@ own; the other available members of a district-average role ride along with
 no sites (no pupils, no objective terms), so the budget the average allows is
 the district's, exactly. If that smaller problem does not split into exactly
 the touched components with exactly their eligible pairs, the whole scenario
-is planned instead (never a wrong reuse).
+is planned instead (never a wrong reuse). So is a scenario balanced on
+workload with pending assessments: they are shared over every resource
+specialist of the district (AB 560) and weigh in each assessor's week, so a
+change anywhere may change the week of someone in a component that is
+otherwise the base's.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from models.domain.candidates import Candidates
 from models.domain.caps import average_cap_members, district_average
 from models.domain.plan import Plan, Result
 from models.domain.problem import Problem
+from models.domain.workload import balances_workload
 from optimizer.assessments import assign_assessments
 from optimizer.better import component_objectives
 from optimizer.decompose import Component, binding_average_caps, split
@@ -128,6 +133,10 @@ def replan(base: BasePlan, scenario: Problem, anchored: Problem, options: SolveO
     start = time.perf_counter()
     if scenario.position_costs or options.max_moves is not None or base.result.best_bound is None:
         return _whole(anchored, options)  # a budget across components: no component stands alone
+    if anchored.assessments and balances_workload(anchored):
+        # the pending assessments are shared over every resource specialist of the district and weigh in each
+        # assessor's week: a change anywhere may move some into a component that is otherwise the base's
+        return _whole(anchored, options)
     mine = split_for_reuse(scenario, cands)
     kept: list[tuple[Component, int]] = []
     touched: list[Component] = []
