@@ -21,7 +21,8 @@ c_orig(P) - c_orig(P*) <= c_base(P), hence
 f(P*) = f(P*) + c_base(P*) <= f(P) + c_orig(P) - c_orig(P*) <= f(P) + c_base(P):
 P* is optimal in the scenario whenever it was optimal in the base. Without a
 proof in the base, the same inequality carries the base's bound over
-(bound - c_orig(P*)), so the scenario's bound stays honest.
+(bound - c_orig(P*)), so the scenario's bound stays honest; a scenario that
+keeps no component owes the base nothing, and its proof is the re-plan's own.
 
 **Couplings.** Components holding a binding district average (the SLP
 average of EC 56363.3) come merged, so the coupling is one component and its
@@ -191,9 +192,12 @@ def _kept_bound(base: BasePlan, kept: list[int], kept_objective: int) -> float:
     """
     if base.result.status == "OPTIMAL":
         return float(kept_objective)
+    if not kept:  # everything was planned again: the proof is the re-plan's own
+        return 0.0
     others = set(range(len(base.objectives))) - set(kept)
     kept_base = sum(base.objectives[b] for b in kept)
-    return base.result.best_bound - sum(base.objectives[b] for b in others) - (kept_base - kept_objective)
+    # no cost is negative, so neither is a bound on the kept parts
+    return max(0.0, base.result.best_bound - sum(base.objectives[b] for b in others) - (kept_base - kept_objective))
 
 
 def _copy(source: Problem, plan: Plan, component: Component, target: Problem, providers: list[int | None],

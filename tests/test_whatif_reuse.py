@@ -205,3 +205,18 @@ def test_with_pending_assessments_on_workload_a_scenario_reaches_the_objective_o
         assert report.ok and report.terms.total == reused.result.objective
         assert whole.status == reused.result.status == "OPTIMAL"
         assert reused.result.objective == whole.objective == reused.result.best_bound
+
+
+def test_a_scenario_that_touches_every_component_owes_nothing_to_an_unproven_base():
+    # the base stopped before its proof (here: bound 0); a rules change re-plans every component, so none
+    # keeps the base plan and the scenario's proof is its own: OPTIMAL as planning it whole
+    problem = regions(1000, 3)
+    proven = solve(problem, OPTIONS)
+    unproven = dataclasses.replace(proven, status="FEASIBLE", best_bound=0.0)
+    index = index_base(split_for_reuse(problem), unproven)
+    applied = apply_scenario(problem, Scenario("sdc", "t.toml", caps=(("sdc_teacher", "cap", 10),)))
+    anchored = anchor_to_plan(applied, problem, unproven.plan)
+    reused, whole = replan(index, applied, anchored, OPTIONS), solve(anchored, OPTIONS)
+    assert reused.replanned == reused.components > 1
+    assert whole.status == reused.result.status == "OPTIMAL"
+    assert reused.result.objective == whole.objective == reused.result.best_bound
