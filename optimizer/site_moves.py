@@ -22,6 +22,7 @@ workload".
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ class SiteMoves:
     sites: list[Counter]
     at_site: dict[str, list[int]]
     colleagues: dict[tuple[str, str], list[int]]
+    deadline: float  # trades stop being tried after it (``time.perf_counter``)
     service_target: Any
     give_service: Any
     case_target: Any
@@ -96,6 +98,8 @@ class SiteMoves:
         for q in self.colleagues.get((role, site), ()):
             if q == p or not problem.staff[q].available:
                 continue
+            if time.perf_counter() > self.deadline:  # the best trade found so far (a district-wide role has many)
+                break
             for other in (None, *(t for t in self.sites[q] if t != site and t in problem.staff[p].sites)):
                 moved: Moved = []
                 change = self.transfer(p, site, q, moved)

@@ -64,6 +64,7 @@ class _State(SiteMoves):
                         for p in problem.staff]
         self.pooled = {r.code for r in rules.roles.values() if r.average_cap is not None}
         self.site_of = [s.site for s in problem.students]
+        self.deadline = float("inf")  # compound moves stop being tried after it (improve_on_workload sets it)
         self.colleagues: dict[tuple[str, str], list[int]] = {}  # (role, site) -> who of that role may work there
         for p, person in enumerate(problem.staff):
             for site in person.sites:
@@ -299,6 +300,7 @@ def improve_on_workload(problem: Problem, cands: Candidates, plan: Plan, seconds
     """The plan after passes of workload-improving moves (never more expensive, every hard rule kept)."""
     deadline = time.perf_counter() + seconds
     state = _State(problem, cands, plan)
+    state.deadline = deadline
     for _ in range(max_passes):
         saved = 0
         for d in range(len(problem.demands)):
@@ -321,7 +323,7 @@ def improve_on_workload(problem: Problem, cands: Candidates, plan: Plan, seconds
             for site in list(state.sites[p]) if len(state.sites[p]) > 1 else ():
                 if site in state.sites[p]:
                     saved += state.exchange(p, site)
-            if not p % 16 and time.perf_counter() > deadline:
+            if time.perf_counter() > deadline:
                 return state.plan(plan)
         if not saved:
             break

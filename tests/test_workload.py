@@ -270,3 +270,23 @@ def test_the_workload_moves_trade_schools_between_two_itinerants(monkeypatch):
     before, after = check_plan(problem, start), check_plan(problem, better)
     assert after.ok and after.terms.total < before.terms.total
     assert minutes_of(problem, better) == {"L1": 8 * 40, "L2": 8 * 40}  # no travel left
+
+
+def test_trades_are_not_tried_after_the_moves_deadline(monkeypatch):
+    # a district-wide role has many colleagues at every site: trades stop at the deadline of the moves
+    import optimizer.workload_moves as moves
+    from optimizer.solve import planning_candidates
+
+    pupils = ([student(f"a{i}", "speech:60", primary="SLI", site="A") for i in range(8)]
+              + [student(f"b{i}", "speech:60", primary="SLI", site="B") for i in range(8)])
+    problem = balanced_on_workload(district(pupils, [staff("L1", "slp", "SLP", sites="A;B"),
+                                                     staff("L2", "slp", "SLP", sites="A;B")]))
+    start = plan_of(problem, ["L1"] * 4 + ["L2"] * 4 + ["L1"] * 4 + ["L2"] * 4, [None] * len(pupils))
+    state = moves._State(problem, planning_candidates(problem), start)
+    tried = []
+    monkeypatch.setattr(moves._State, "transfer", lambda self, *args: tried.append(args) or 0)
+    state.deadline = 0.0  # long past
+    assert state.exchange(0, "B") == 0 and not tried
+    state.deadline = float("inf")
+    state.exchange(0, "B")
+    assert tried
