@@ -248,17 +248,22 @@ def test_the_workload_moves_empty_a_site_when_only_all_of_it_together_saves_the_
     assert minutes_of(problem, better)["L1"] == 8 * 40  # no travel left
 
 
-def test_the_workload_moves_trade_schools_between_two_itinerants(monkeypatch):
-    # L1 and L2 both cover A and B and each serves 4 pupils at both (a trip each). One site handed over alone
-    # loads the other far more; trading (L1 takes A, L2 takes B) keeps both at 8 pupils and drops both trips.
-    import optimizer.workload_moves as moves
-    from optimizer.solve import planning_candidates
-
+def two_itinerants_at_both_schools():
+    """L1 and L2 both cover A and B, 8 speech pupils at each, and each serves 4 at both (a trip each)."""
     pupils = ([student(f"a{i}", "speech:60", primary="SLI", site="A") for i in range(8)]
               + [student(f"b{i}", "speech:60", primary="SLI", site="B") for i in range(8)])
     problem = balanced_on_workload(district(pupils, [staff("L1", "slp", "SLP", sites="A;B"),
                                                      staff("L2", "slp", "SLP", sites="A;B")]))
-    start = plan_of(problem, ["L1"] * 4 + ["L2"] * 4 + ["L1"] * 4 + ["L2"] * 4, [None] * len(pupils))
+    return problem, plan_of(problem, ["L1"] * 4 + ["L2"] * 4 + ["L1"] * 4 + ["L2"] * 4, [None] * len(pupils))
+
+
+def test_the_workload_moves_trade_schools_between_two_itinerants(monkeypatch):
+    # each therapist serves 4 pupils at both schools (a trip each). One site handed over alone
+    # loads the other far more; trading (L1 takes A, L2 takes B) keeps both at 8 pupils and drops both trips.
+    import optimizer.workload_moves as moves
+    from optimizer.solve import planning_candidates
+
+    problem, start = two_itinerants_at_both_schools()
     cands = planning_candidates(problem)
     monkeypatch.setattr(moves._State, "exchange", lambda self, p, site: 0)  # without trades: nothing to gain
     assert moves.improve_on_workload(problem, cands, start, seconds=5) == start
@@ -277,11 +282,7 @@ def test_trades_are_not_tried_after_the_moves_deadline(monkeypatch):
     import optimizer.workload_moves as moves
     from optimizer.solve import planning_candidates
 
-    pupils = ([student(f"a{i}", "speech:60", primary="SLI", site="A") for i in range(8)]
-              + [student(f"b{i}", "speech:60", primary="SLI", site="B") for i in range(8)])
-    problem = balanced_on_workload(district(pupils, [staff("L1", "slp", "SLP", sites="A;B"),
-                                                     staff("L2", "slp", "SLP", sites="A;B")]))
-    start = plan_of(problem, ["L1"] * 4 + ["L2"] * 4 + ["L1"] * 4 + ["L2"] * 4, [None] * len(pupils))
+    problem, start = two_itinerants_at_both_schools()
     state = moves._State(problem, planning_candidates(problem), start)
     tried = []
     monkeypatch.setattr(moves._State, "transfer", lambda self, *args: tried.append(args) or 0)
