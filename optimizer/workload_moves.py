@@ -60,6 +60,7 @@ class _State(SiteMoves):
         self.caps = [caseload_cap(rules, p) for p in problem.staff]
         self.soft_caps = [soft_cap(rules, p) for p in problem.staff]
         self.cm_targets = [case_management_target(rules, p) for p in problem.staff]
+        self.not_coordinator = [coordinating_rank(rules, 0, p.role) for p in problem.staff]  # 0 or 1
         self.counted = [rules.roles[p.role].caseload_service if p.role in rules.roles else None
                         for p in problem.staff]
         self.pooled = {r.code for r in rules.roles.values() if r.average_cap is not None}
@@ -206,7 +207,7 @@ class _State(SiteMoves):
         counted_p = self.counted[p] == service
         leave = self.travel(p, site, -2)
         out = (self.cost(p, self.minutes[p] - need - case + leave) - self.cost(p, self.minutes[p])
-               + self._cm_cost(p, self.managed[p] - 1) - self._cm_cost(p, self.managed[p])
+               + self._cm_step(p, -1)
                - w.best_practice_rank * self._rank(s, p, ranked, ()))
         if counted_p:
             out += self.overload_change(p, -1)
@@ -222,7 +223,7 @@ class _State(SiteMoves):
             if role_p != role_q and (role_p in self.pooled or role_q in self.pooled):
                 continue
             delta = (out + self.taking(q, site, need + case)
-                     + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
+                     + self._cm_step(q, 1)
                      + w.best_practice_rank * self._rank(s, q, ranked, (service,)))
             if counted_q:
                 delta += self.overload_change(q, 1)
@@ -242,6 +243,12 @@ class _State(SiteMoves):
 
     def _cm_cost(self, p: int, managed: int) -> int:
         return balance_cost(managed, self.cm_targets[p], self.w.case_management_balance)
+
+    def _cm_step(self, p: int, change: int) -> int:
+        """What ``p``'s case-management balance changes by when ``change`` cases join (+) or leave."""
+        if self.cm_targets[p] is None:
+            return 0
+        return self._cm_cost(p, self.managed[p] + change) - self._cm_cost(p, self.managed[p])
 
     def move_case(self, s: int, plan_rank: int) -> int:
         """Move student ``s``'s case to another person who may manage them, when that saves."""
@@ -263,20 +270,18 @@ class _State(SiteMoves):
         delivering = {self.providers[d] for d in problem.demands_of[s]}
         leave = self.travel(m, site, -1)
         out = (self.cost(m, self.minutes[m] - case + leave) - self.cost(m, self.minutes[m])
-               + self._cm_cost(m, self.managed[m] - 1) - self._cm_cost(m, self.managed[m])
+               + self._cm_step(m, -1)
                - w.best_practice_rank * plan_rank)
         current = self.current_manager[s]
         ranked = best_practice_services(problem.rules, problem.students[s])
+        coordinating = len(ranked)  # a coordinator's rank (models.domain.objective.coordinating_rank), others' one more
         best, best_q = 0, None
         for q in _only(self.cands.managers[s], to):
             if q == m:
                 continue
             # someone who already delivers to the student manages at the rank of what they deliver
-            rank = (self._rank(s, q, ranked, ()) if q in delivering
-                    else coordinating_rank(problem.rules, len(ranked), problem.staff[q].role))
-            delta = (out + self.taking(q, site, case)
-                     + self._cm_cost(q, self.managed[q] + 1) - self._cm_cost(q, self.managed[q])
-                     + w.best_practice_rank * rank)
+            rank = self._rank(s, q, ranked, ()) if q in delivering else coordinating + self.not_coordinator[q]
+            delta = out + self.taking(q, site, case) + self._cm_step(q, 1) + w.best_practice_rank * rank
             if current is not None:
                 delta += w.change_case_manager * ((q != current) - (m != current))
             if best_q is None or delta < best:
@@ -307,12 +312,6 @@ def improve_on_workload(problem: Problem, cands: Candidates, plan: Plan, seconds
             saved += state.move_service(d)
             if not d % 512 and time.perf_counter() > deadline:
                 return state.plan(plan)
-        current = state.plan(plan)
-        for s in range(len(problem.students)):
-            if state.managers[s] is not None:
-                saved += state.move_case(s, manager_rank(problem, current, s) or 0)
-            if not s % 512 and time.perf_counter() > deadline:
-                return state.plan(plan)
         for p in range(len(problem.staff)):
             for site in [site for site, n in state.sites[p].items() if n <= VACATE_ITEMS] \
                     if len(state.sites[p]) > 1 else ():
@@ -324,6 +323,12 @@ def improve_on_workload(problem: Problem, cands: Candidates, plan: Plan, seconds
                 if site in state.sites[p]:
                     saved += state.exchange(p, site)
             if time.perf_counter() > deadline:
+                return state.plan(plan)
+        current = state.plan(plan)  # case moves change no provider: each student's rank in it stays theirs
+        for s in range(len(problem.students)):
+            if state.managers[s] is not None:
+                saved += state.move_case(s, manager_rank(problem, current, s) or 0)
+            if not s % 512 and time.perf_counter() > deadline:
                 return state.plan(plan)
         if not saved:
             break
