@@ -102,22 +102,21 @@ class SiteMoves:
                 break
             for other in (None, *(t for t in self.sites[q] if t != site and t in problem.staff[p].sites)):
                 moved: Moved = []
-                change = self.transfer(p, site, q, moved)
-                if other is not None:
-                    change += self.transfer(q, other, p, moved)
-                change += self.settle((p, q), moved)
+                change = self._trade(p, site, q, other, moved)
                 self.undo(moved)
                 if change < best:
                     best, best_trade = change, (q, other)
         if best_trade is None:
             return 0
-        q, other = best_trade
-        moved = []
-        self.transfer(p, site, q, moved)
-        if other is not None:
-            self.transfer(q, other, p, moved)
-        self.settle((p, q), moved)
+        self._trade(p, site, *best_trade, [])  # the same state, the same moves: the same change
         return -best
+
+    def _trade(self, p: int, site: str, q: int, other: str | None, moved: Moved) -> int:
+        """``p``'s work at ``site`` to ``q`` (and ``q``'s at ``other`` to ``p``), then both settled; the change."""
+        change = self.transfer(p, site, q, moved)
+        if other is not None:
+            change += self.transfer(q, other, p, moved)
+        return change + self.settle((p, q), moved)
 
     def settle(self, people: tuple[int, ...], moved: Moved) -> int:
         """Each service ``people`` deliver to its cheapest taker when that saves (one pass, the moves added to

@@ -110,10 +110,7 @@ class _State(SiteMoves):
     def overload_change(self, p: int, change: int) -> int:
         """What ``p``'s overload pay (``plan.overload_cost``) changes by when ``change`` pupils join (+) or leave."""
         soft = self.soft_caps[p]
-        if soft is None:
-            return 0
-        served = self.served[p]
-        return soft.cost * (max(0, served + change - soft.local) - max(0, served - soft.local))
+        return 0 if soft is None else soft.pay(self.served[p] + change) - soft.pay(self.served[p])
 
     def taking(self, q: int, site: str, minutes: int) -> int:
         """What ``q``'s workload balance rises by when ``minutes`` of work at ``site`` (one item) join them."""

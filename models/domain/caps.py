@@ -70,6 +70,10 @@ class SoftCap:
     cost: int
     limit: int
 
+    def pay(self, served: int) -> int:
+        """What the pupils over the local cap cost (the contract's overload pay)."""
+        return self.cost * max(0, served - self.local)
+
 
 def soft_cap(rules: Rules, staff: Staff) -> SoftCap | None:
     """The person's soft local cap, or None when their cap is hard.

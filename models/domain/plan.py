@@ -150,7 +150,7 @@ def opened_position_cost(problem: Problem, loads: Loads) -> int:
 def overload_cost(problem: Problem, staff: int, served: int) -> int:
     """What the pupils over a person's soft local cap cost (the contract's overload pay)."""
     soft = soft_cap(problem.rules, problem.staff[staff])
-    return 0 if soft is None else soft.cost * max(0, served - soft.local)
+    return 0 if soft is None else soft.pay(served)
 
 
 def objective_terms(problem: Problem, plan: Plan, loads: Loads | None = None) -> ObjectiveTerms:
