@@ -54,14 +54,19 @@ def solve_component(problem: Problem, cands: Candidates, component: Component, h
     build_seconds = time.perf_counter() - t0
     solver = tuned_solver(options, deadline - time.perf_counter(), workers)
     if options.tuned and balances_workload(problem):
-        # Measured on the generated 70,000-student district's components (benchmarks/README.md, "Balancing on
-        # workload"): with every constraint in the LP from the start, CP-SAT's LP bound comes in 0.5-1 s
-        # instead of 1-2.5 s, when a component's share of the minute is about half a second.
-        solver.parameters.add_lp_constraints_lazily = False
-        # and without probing at the root, 35-45% sooner again (701, 496 and 409 students: 1.04 -> 0.68 s,
-        # 0.37 -> 0.24 s, 0.32 -> 0.17 s), the same bound
-        solver.parameters.cp_model_probing_level = 0
+        workload_parameters(solver)
     return run_solver(solver, built, build_seconds)
+
+
+def workload_parameters(solver: cp_model.CpSolver) -> None:
+    """What CP-SAT gets on top of ``tuned_solver`` for a model balanced on workload."""
+    # Measured on the generated 70,000-student district's components (benchmarks/README.md, "Balancing on
+    # workload"): with every constraint in the LP from the start, CP-SAT's LP bound comes in 0.5-1 s
+    # instead of 1-2.5 s, when a component's share of the minute is about half a second.
+    solver.parameters.add_lp_constraints_lazily = False
+    # and without probing at the root, 35-45% sooner again (701, 496 and 409 students: 1.04 -> 0.68 s,
+    # 0.37 -> 0.24 s, 0.32 -> 0.17 s), the same bound
+    solver.parameters.cp_model_probing_level = 0
 
 
 def tuned_solver(options: SolveOptions, seconds: float, workers: int = 1) -> cp_model.CpSolver:

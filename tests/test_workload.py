@@ -8,6 +8,7 @@ count / 0.75), speech in pairs (group size 2), 30 minutes per case managed,
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 
 import pytest
@@ -291,3 +292,24 @@ def test_trades_are_not_tried_after_the_moves_deadline(monkeypatch):
     state.deadline = float("inf")
     state.exchange(0, "B")
     assert tried
+
+
+def test_the_proof_curve_tool_reads_a_district_and_never_shows_a_bound_above_its_best_plan(tmp_path, monkeypatch,
+                                                                                        capsys):
+    """``python -m benchmarks.proof_curve`` (benchmarks/README.md: where a workload gap comes from) on the sample."""
+    from benchmarks import proof_curve
+
+    rules = tmp_path / "workload.toml"
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    assert 'balance_on = "students"' in text
+    rules.write_text(text.replace('balance_on = "students"', 'balance_on = "workload"'), encoding="utf-8")
+    monkeypatch.setattr("sys.argv", ["proof_curve", "data/sample", "--rules", str(rules), "--seconds", "1",
+                                     "--sizes", "300"])
+    proof_curve.main()
+    lines = capsys.readouterr().out.splitlines()
+    head = re.fullmatch(r"component of \d+ students: flow-and-moves plan (\d+), best plan (\d+), "
+                        r"final bound (\d+), (OPTIMAL|FEASIBLE)", lines[0])
+    assert head is not None, lines[0]
+    first_plan, best, bound = (int(head[k]) for k in (1, 2, 3))
+    assert bound <= best <= first_plan
+    assert [line.split()[0] for line in lines[1:]] == ["0.5", "1"]
