@@ -142,13 +142,20 @@ def test_a_bad_assessments_file_is_bad_input_naming_file_row_column_value(tmp_pa
 # -- what-if scenarios ----------------------------------------------------------------------------
 
 
-def _scenario(tmp_path, text):
-    from models.workflows.scenarios import apply_scenario, load_scenario
+def _loaded(tmp_path, text):
+    from models.workflows.scenarios import load_scenario
 
     base = with_assessments([staff("ra", "rsp_teacher", "MMSN"), staff("rb", "rsp_teacher", "MMSN")], "AA")
     path = tmp_path / "s.toml"
     path.write_text(text, encoding="utf-8")
-    loaded, _ = load_scenario(path, base)
+    loaded, warnings = load_scenario(path, base)
+    return base, loaded, warnings
+
+
+def _scenario(tmp_path, text):
+    from models.workflows.scenarios import apply_scenario
+
+    base, loaded, _ = _loaded(tmp_path, text)
     return apply_scenario(base, loaded)
 
 
@@ -170,6 +177,19 @@ def test_a_scenario_naming_an_unknown_assessment_is_bad_input(tmp_path):
     with pytest.raises(InputError) as err:
         _scenario(tmp_path, '[[add_assessments]]\nassessment_id = "a0"\nsite = "A"\n')
     assert "needs a new assessment_id" in str(err.value)
+
+
+def test_an_added_assessment_at_a_site_nobody_has_is_warned_of_as_in_the_assessments_file(tmp_path):
+    _, _, warnings = _loaded(tmp_path, '[[add_assessments]]\nassessment_id = "n1"\nsite = "a"\n')
+    assert [str(w) for w in warnings] == [
+        "warning: " + str(tmp_path / "s.toml") + ", line 3, column site, value 'a': no student or staff member has "
+        "this site; nobody can take this assessment; did you mean 'A'?"]
+    # a site the scenario itself opens is known
+    _, _, warnings = _loaded(tmp_path, '[[add_staff]]\nstaff_id = "rc"\nrole = "rsp_teacher"\ncredentials = "MMSN"\n'
+                                       'sites = "B"\n\n[[add_students]]\nstudent_id = "n"\nsite = "B"\ngrade = "3"\n'
+                                       'primary_disability = "SLD"\nsupport_level = "mild_moderate"\nservices = "rsp"\n'
+                                       '\n[[add_assessments]]\nassessment_id = "n1"\nsite = "B"\n')
+    assert warnings == []  # nor the hire's site: a pupil the scenario adds attends it
 
 
 def test_the_sample_assessments_file_is_not_stale_and_the_sample_has_minutes(tmp_path):

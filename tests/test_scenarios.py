@@ -113,6 +113,19 @@ def test_raising_a_legal_cap_warns(tmp_path):
         f"from 28 to 30: a what-if only"]
 
 
+def test_a_hire_at_a_site_no_student_attends_warns_unless_the_scenario_enrolls_one_there(tmp_path):
+    hire = '[[add_staff]]\nstaff_id = "n1"\nrole = "slp"\ncredentials = "SLP"\nsites = "{}"\n'
+    _, _, warnings = edited(tmp_path, hire.format("a"))
+    assert [str(w) for w in warnings] == [
+        f"warning: {tmp_path / 's.toml'}, line 5, column sites, value 'a': no student attends site 'a': n1 would "
+        f"serve nobody there; did you mean 'A'?"]
+    enrol = ('\n[[add_students]]\nstudent_id = "s9"\nsite = "C"\ngrade = "3"\nprimary_disability = "SLD"\n'
+             'support_level = "mild_moderate"\nservices = "speech"\n')
+    _, after, warnings = edited(tmp_path, hire.format("C") + enrol)
+    assert warnings == []
+    assert solve(after, FAST).plan.providers[-1] == len(after.staff) - 1  # and the hire serves the newcomer
+
+
 def test_raised_cap_serves_more(tmp_path):
     # one SDC teacher, 16 pupils: 1 unserved at the cap of 15, none at 16
     problem = district([student(f"s{i}", "sdc") for i in range(16)], [staff("t", "sdc_teacher", "MMSN")])

@@ -18,12 +18,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from models.domain.issues import InputError, Issue, excerpt
-from models.domain.problem import Assessment, Problem, Staff, Student
+from models.domain.problem import ALL_SITES, Assessment, Problem, Staff, Student
 from models.domain.rules import MAX_CAP, MAX_WEIGHT, Rules, Weights, did_you_mean
 from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, edit_rules, labels_and_folders
 from models.domain.sites import near_match
@@ -178,6 +178,7 @@ def _staff_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> dict[s
             changed.append(dataclasses.replace(person, row=on_staff[staff_id].row))
 
     added: list[Staff] = []
+    hires: list[tuple[Staff, int]] = []  # with the line of their sites
     new_ids: set[str] = set()
     for record, line in _records(check, raw, "add_staff", STAFF_FIELDS, "staff_id", STAFF_REQUIRED):
         staff_id = record["staff_id"].strip()
@@ -190,19 +191,20 @@ def _staff_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> dict[s
         check.relocate(issues, line)
         if person is not None:
             added.append(dataclasses.replace(person, row=0))
-            _warn_unknown_sites(check, person, base, line("sites"))
+            hires.append((person, line("sites")))
     return {
         "remove_staff": tuple(i for i, _ in removed),
         "unavailable_staff": tuple(i for i, _ in unavailable),
         "changed_staff": tuple(changed),
         "add_staff": tuple(added),
         "_staff_ids": (set(on_staff) - gone) | new_ids,
+        "_hires": hires,
     }
 
 
-def _warn_unknown_sites(check: _Check, person: Staff, base: Problem, line: int) -> None:
-    """A hire at a site no student attends changes nothing: usually a spelling (`Lincon` for `LINCOLN`)."""
-    attended = {s.site for s in base.students}
+def _warn_unknown_sites(check: _Check, person: Staff, attended: set[str], line: int) -> None:
+    """A hire at a site no student attends (in the base or added by the scenario) changes nothing: usually a
+    spelling (`Lincon` for `LINCOLN`)."""
     for site in sorted(person.sites - {"*"} - attended):
         match = near_match(site, attended)
         hint = f"; did you mean {match!r}?" if match else ""
@@ -234,8 +236,14 @@ def _student_edits(check: _Check, raw: Mapping[str, Any], base: Problem, staff_i
     return {"remove_students": tuple(i for i, _ in removed), "add_students": tuple(added)}
 
 
-def _assessment_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> dict[str, Any]:
-    """remove_assessments (ids of the --assessments file) and [[add_assessments]] (assessment_id, site, ...)."""
+def _assessment_edits(check: _Check, raw: Mapping[str, Any], base: Problem, new_staff: Sequence[Staff],
+                      new_students: Sequence[Student]) -> dict[str, Any]:
+    """remove_assessments (ids of the --assessments file) and [[add_assessments]] (assessment_id, site, ...).
+
+    An added assessment at a site nobody has (in the base or added by the scenario) is warned of, as in the
+    --assessments file: nobody could take it."""
+    known_sites = ({s.site for s in [*base.students, *new_students]}
+                   | {site for p in [*base.staff, *new_staff] for site in p.sites})
     pending = {a.assessment_id for a in base.assessments}
     removed = _ids(check, raw, "remove_assessments")
     for assessment_id, line in removed:
@@ -256,6 +264,11 @@ def _assessment_edits(check: _Check, raw: Mapping[str, Any], base: Problem) -> d
         if due and due_date(due) is None:
             check.error("not a date; write it as YYYY-MM-DD", line("due_date"), "due_date", due)
             continue
+        if site not in known_sites and ALL_SITES not in known_sites:
+            match = near_match(site, known_sites)
+            hint = f"; did you mean {match!r}?" if match else ""
+            check.warn(f"no student or staff member has this site; nobody can take this assessment{hint}",
+                       line("site"), "site", excerpt(site))
         added.append(Assessment(assessment_id, site, record.get("student_id", "").strip() or None,
                                 due_date(due) if due else None))
     return {"remove_assessments": tuple(i for i, _ in removed), "add_assessments": tuple(added)}
@@ -353,7 +366,10 @@ def load_scenario(path: str | Path, base: Problem) -> tuple[Scenario, list[Issue
             check.error(f"{key} must be text", check.where.key(key), key, value)
     staff = _staff_edits(check, raw, base)
     students = _student_edits(check, raw, base, staff.pop("_staff_ids"))
-    assessments = _assessment_edits(check, raw, base)
+    attended = {s.site for s in [*base.students, *students["add_students"]]}
+    for person, line in staff.pop("_hires"):
+        _warn_unknown_sites(check, person, attended, line)
+    assessments = _assessment_edits(check, raw, base, staff["add_staff"], students["add_students"])
     caps = _caps(check, raw, base.rules)
     weights = _weights(check, raw)
     if any(i.severity == "error" for i in check.issues):
