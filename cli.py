@@ -102,7 +102,9 @@ assessments_option = click.option(
 
 
 def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path | None,
-          current_path: Path | None = None, assessments_path: Path | None = None):
+          current_path: Path | None = None, assessments_path: Path | None = None, staff_said: bool = False):
+    """The problem, its warnings shown (``staff_said``: not the staff file's, already shown with these students'
+    plan; read against only some students they would be false, e.g. "no student attends site S0004")."""
     from models.domain.rules import load_rules
     from models.files.assessments import load_assessments
     from models.files.loaders import load_problem
@@ -118,6 +120,8 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
         problem, warnings = dataclasses.replace(problem, assessments=assessments), [*warnings, *more]
     _say_statute_overrides(rules)
     warnings = _with_workload_warning(problem, warnings, students_path)
+    if staff_said:
+        warnings = [w for w in warnings if Path(w.file).resolve() != Path(staff_path).resolve()]
     for issue in warnings[:MAX_WARNINGS_SHOWN]:
         click.echo(str(issue), err=True)
     if len(warnings) > MAX_WARNINGS_SHOWN:
@@ -514,7 +518,7 @@ def place(plan_dir, new_path, students_path, staff_path, top) -> None:
     from models.files.explain_files import placements_text, write_placements
     from models.workflows.placement import new_students, place_students
 
-    new = new_students(problem, _load(new_path, staff_used, rules_path), str(new_path))
+    new = new_students(problem, _load(new_path, staff_used, rules_path, staff_said=True), str(new_path))
     placed = place_students(problem, plan, new, top)
     write_placements(placed.problem, placed.rows, _names(students_used, staff_used), plan_dir / "placements.csv")
     click.echo(placements_text(placed.problem, placed.rows))

@@ -89,6 +89,8 @@ def test_place_command_writes_placements_and_refuses_a_known_id(tmp_path):
                    encoding="utf-8")
     result = runner.invoke(main, ["place", "--plan", str(out), "--new", str(new), "--top", "2"])
     assert result.exit_code == 0, result.output
+    # the staff file is read against the plan's students, not against the one newcomer at S0001
+    assert "no student attends" not in result.output
     import pandas as pd
 
     rows = pd.read_csv(out / "placements.csv", dtype=str, keep_default_na=False)
