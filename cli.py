@@ -252,15 +252,20 @@ def plan(students_path, staff_path, rules_path, current_path, out_dir, assessmen
 @input_options(require=True)
 @click.option("--current", "current_path", type=existing_plan,
               help="An earlier plan's folder or its services.csv, checked as `plan` and `rebalance` would.")
-def check(students_path, staff_path, rules_path, current_path) -> None:
+@assessments_option
+def check(students_path, staff_path, rules_path, current_path, assessments_path) -> None:
     """Validate the inputs and report every problem, without solving."""
     from models.domain.rules import load_rules
+    from models.files.assessments import load_assessments
     from models.files.loaders import load_problem
     from optimizer.solve import planning_candidates
 
     try:
         rules = load_rules(rules_path)
         problem, warnings = load_problem(students_path, staff_path, rules, current=current_path)
+        if assessments_path is not None:  # read as `plan` reads it
+            assessments, more = load_assessments(assessments_path, problem)
+            problem, warnings = dataclasses.replace(problem, assessments=assessments), [*warnings, *more]
         cands = planning_candidates(problem)  # what `plan` rejects before solving (locks over a cap), `check` too
     except InputError as exc:  # `check` also shows the warnings found beside the errors
         for issue in exc.issues:
@@ -280,8 +285,9 @@ def check(students_path, staff_path, rules_path, current_path) -> None:
             click.echo(f"Note: the current plan (where the rules and caps still allow it) leaves {len(left)} "
                        f"service(s) unserved that a legal provider with room could take (a max-flow check): "
                        f"{servable_ids(problem, left)}.")
+    pending = f", {len(problem.assessments)} pending assessment(s)" if assessments_path is not None else ""
     click.echo(f"OK: {len(problem.students)} students, {len(problem.staff)} staff, "
-               f"{len(problem.demands)} services, {len(warnings)} warning(s).")
+               f"{len(problem.demands)} services{pending}, {len(warnings)} warning(s).")
 
 
 def _solve_options(time_limit: float, workers: int, seed: int, **more: Any):

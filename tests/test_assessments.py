@@ -121,13 +121,27 @@ def test_plan_writes_assessments_csv_and_the_spread(tmp_path):
 
 
 def _bad(tmp_path: Path, text: str):
+    """The error `plan` gives, nothing written; `check` gives the same error."""
     path = tmp_path / "assessments.csv"
     path.write_text(text)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["plan", "--assessments", str(path), "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert not out.exists()
+    checked = CliRunner().invoke(main, ["check", "--students", str(SAMPLE_DIR / "students.csv"), "--staff",
+                                        str(SAMPLE_DIR / "staff.csv"), "--assessments", str(path)])
+    assert checked.exit_code == 2 and checked.output.splitlines()[-1] == result.output.splitlines()[-1]
     return result.output
+
+
+def test_check_reads_the_assessments_file_as_plan_does(tmp_path):
+    path = tmp_path / "assessments.csv"
+    path.write_text("assessment_id,site\nA1,S0001\nA2,NOWHERE\n")
+    result = CliRunner().invoke(main, ["check", "--students", str(SAMPLE_DIR / "students.csv"), "--staff",
+                                       str(SAMPLE_DIR / "staff.csv"), "--assessments", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "row 3, column site, value 'NOWHERE': no student or staff member has this site" in result.output
+    assert "2 pending assessment(s)" in result.output.splitlines()[-1]
 
 
 def test_a_bad_assessments_file_is_bad_input_naming_file_row_column_value(tmp_path):
