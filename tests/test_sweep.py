@@ -286,3 +286,40 @@ def test_caseload_whatif_with_a_scheduler_writes_the_same_comparison(tmp_path, s
     comparison = (tmp_path / "here" / "comparison.csv").read_text(encoding="utf-8")
     assert (tmp_path / "there" / "comparison.csv").read_text(encoding="utf-8") == comparison
     assert comparison.count("\n") == 4  # header, base and the two scenarios
+
+
+def test_a_districts_assessments_file_is_planned_as_plan_assessments_does_and_keys_the_run(tmp_path):
+    districts, _ = make_sweep(tmp_path)
+    north = districts / "north"
+    (north / "assessments.csv").write_text("assessment_id,site\nIA1,A\nIA2,A\nIA3,A\n", encoding="utf-8")
+    (districts / "south" / "assessments.csv").write_text("assessment_id,site\nIA1,A\nIA1,A\n", encoding="utf-8")
+    more = tmp_path / "more.toml"
+    more.write_text('remove_assessments = ["IA3"]\n\n[[add_assessments]]\nassessment_id = "IA9"\nsite = "A"\n'
+                    '\n[[add_assessments]]\nassessment_id = "IA10"\nsite = "A"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    settings = Settings(time_limit=10)
+    runs = plan_runs(districts, [more], out, settings)
+    outcome = run_sweep(runs, settings, out, in_process=True)
+    rows = {(r["district"], r["scenario"]): r for r in outcome.rows}
+    assert rows[("north", "base")]["status"] == "OPTIMAL" and rows[("north", "more")]["status"] == "OPTIMAL"
+    assert rows[("south", "base")]["status"] == "error"
+    assert "assessments.csv, row 3, column assessment_id, value 'IA1'" in rows[("south", "base")]["error"]
+    plan = tmp_path / "plan"
+    result = CliRunner().invoke(main, ["plan", "--students", str(north / "students.csv"), "--staff",
+                                       str(north / "staff.csv"), "--assessments", str(north / "assessments.csv"),
+                                       "--out", str(plan), "--workers", "1", *SOLVER])
+    assert result.exit_code == 0, result.output
+    base = out / "north" / "base"
+    assert (base / "assessments.csv").read_text(encoding="utf-8") == (plan / "assessments.csv").read_text(
+        encoding="utf-8")
+    with open(out / "north" / "more" / "assessments.csv", encoding="utf-8") as handle:
+        assert sorted(row["assessment_id"] for row in csv.DictReader(handle)) == ["IA1", "IA10", "IA2", "IA9"]
+    # a changed assessments file is a changed run: planned again, not resumed
+    before = {(r.district.name, r.scenario): r.key for r in runs}
+    (north / "assessments.csv").write_text("assessment_id,site\nIA1,A\n", encoding="utf-8")
+    after = {(r.district.name, r.scenario): r.key for r in plan_runs(districts, [more], out, settings)}
+    assert after[("north", "base")] != before[("north", "base")]
+    assert after[("west", "base")] == before[("west", "base")]
+    (north / "assessments.xlsx").write_bytes(b"")
+    both = next(d for d in plan_runs(districts, [], out, settings) if d.district.name == "north")
+    assert "both assessments.csv and assessments.xlsx" in both.district.problem

@@ -6,8 +6,8 @@ run and returns its ``sweep.csv`` row; it is the task a Dask worker executes
 (``models/workflows/cluster.py``), and it is a plain function, so the same runs
 can also be planned one after another in one process.
 
-Each run is keyed by a hash of everything it reads (the students, staff, rules
-and scenario files, the solver settings and the planner's version). A finished
+Each run is keyed by a hash of everything it reads (the students, staff, rules,
+assessments and scenario files, the solver settings and the planner's version). A finished
 run's folder holds that key (``sweep-run.json``); a re-run with the same key
 is skipped, so a sweep of a thousand districts survives an interruption. A run
 folder appears only complete (see :mod:`models.files.sweep_files`).
@@ -17,6 +17,7 @@ Messages name files, rows, columns, values and ids, never a student's name.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -50,6 +51,7 @@ class District:
     staff: Path | None = None
     rules: Path | None = None  # None: the default (California) rules
     problem: str = ""
+    assessments: Path | None = None  # pending initial assessments (AB 560), as `caseload plan --assessments`
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +78,10 @@ class Run:
 # --------------------------------------------------------------------------
 
 
-def _one_table(folder: Path, table: str) -> tuple[Path | None, str]:
+def _one_table(folder: Path, table: str, optional: bool = False) -> tuple[Path | None, str]:
     found = [folder / f"{table}{suffix}" for suffix in (".csv", ".xlsx") if (folder / f"{table}{suffix}").is_file()]
     if not found:
-        return None, f"{folder}: no {table}.csv or {table}.xlsx"
+        return None, "" if optional else f"{folder}: no {table}.csv or {table}.xlsx"
     if len(found) > 1:
         return None, f"{folder}: both {table}.csv and {table}.xlsx; keep one"
     return found[0], ""
@@ -100,10 +102,12 @@ def find_districts(root: Path) -> list[District]:
     for folder in folders:
         students, why_students = _one_table(folder, "students")
         staff, why_staff = _one_table(folder, "staff")
+        assessments, why_assessments = _one_table(folder, "assessments", optional=True)
         rules = folder / "rules.toml"
         districts.append(District(name=folder.name, folder=folder, students=students, staff=staff,
                                   rules=rules if rules.is_file() else None,
-                                  problem="; ".join(w for w in (why_students, why_staff) if w)))
+                                  problem="; ".join(w for w in (why_students, why_staff, why_assessments) if w),
+                                  assessments=assessments))
     return districts
 
 
@@ -136,7 +140,8 @@ def run_key(district: District, scenario_path: Path | None, settings: Settings) 
     """SHA-256 of every byte the run reads and every setting it plans with; "" when a file cannot be read."""
     digest = hashlib.sha256()
     digest.update(f"caseload-planner {_version()}; time_limit={settings.time_limit}; seed={settings.seed}".encode())
-    for path in (district.students, district.staff, district.rules or DEFAULT_RULES_PATH, scenario_path):
+    for path in (district.students, district.staff, district.rules or DEFAULT_RULES_PATH, scenario_path,
+                 district.assessments):
         if path is None:
             digest.update(b"\0none")
             continue
@@ -219,6 +224,7 @@ def plan_run(run: Run, settings: Settings) -> dict:
     """
     from models.domain.rules import load_rules
     from models.domain.workload import defaulted_minutes_issue
+    from models.files.assessments import load_assessments
     from models.files.loaders import load_problem
     from models.files.names import load_names
     from models.files.sweep_files import write_run
@@ -238,6 +244,9 @@ def plan_run(run: Run, settings: Settings) -> dict:
     try:
         rules = load_rules(district.rules)
         problem, warnings = load_problem(district.students, district.staff, rules)
+        if district.assessments is not None:  # before the scenario, which may add or remove some
+            assessments, more = load_assessments(district.assessments, problem)
+            problem, warnings = dataclasses.replace(problem, assessments=assessments), [*warnings, *more]
         if run.scenario_path is not None:
             scenario, more = load_scenario(run.scenario_path, problem)
             problem = apply_scenario(problem, scenario)
