@@ -171,6 +171,29 @@ def test_headers_with_spaces_hyphens_and_case(tmp_path):
     assert [x.student_id for x in problem.students] == ["00123", "S2"]
 
 
+def test_a_misspelt_optional_column_is_said_first_with_the_column_it_likely_means(tmp_path):
+    """A misspelt current_case_manager header used to drop every current case manager unsaid (the plan then
+    moved students it would have kept)."""
+    students = STUDENTS.replace("current_case_manager", "Current Casemanager").replace("support_level", "notes")
+    staff = STAFF.replace("max_caseload", "max_caseloads")
+    s, t = files(tmp_path, students, staff)
+    problem, warnings = load_problem(s, t, load_rules())
+    assert problem.students[0].current_case_manager is None  # not guessed: said
+    said = [str(w) for w in warnings[:3]]
+    assert said == [
+        f"warning: {s}, column current_casemanager: not a column the planner reads, so its values are not used; "
+        "did you mean 'current_case_manager'?",
+        f"warning: {s}: 1 column(s) the planner does not read (their values are not used): notes",
+        f"warning: {t}, column max_caseloads: not a column the planner reads, so its values are not used; "
+        "did you mean 'max_caseload'?"]
+    # plan shows them among its first lines, check lists them; the contract's own columns draw no such warning
+    output = run("plan", "--students", s, "--staff", t, "--out", tmp_path / "plan", "--workers", "1").output
+    assert "did you mean 'current_case_manager'?" in output
+    (tmp_path / "clean").mkdir()
+    _, clean = load_problem(*files(tmp_path / "clean"), load_rules())
+    assert not [w for w in clean if "planner does not read" in w.message or "planner reads" in w.message]
+
+
 def test_missing_column_lists_the_columns_and_sheet_found(tmp_path):
     s, t = files(tmp_path)
     book = tmp_path / "students.xlsx"

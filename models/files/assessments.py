@@ -14,6 +14,7 @@ from models.domain.problem import ALL_SITES, Assessment, Problem
 from models.files.table_cells import _Table
 
 ASSESSMENT_REQUIRED = ("assessment_id", "site")
+ASSESSMENT_COLUMNS = ("assessment_id", "site", "student_id", "due_date")
 
 
 def due_date(raw: str) -> str | None:
@@ -30,7 +31,8 @@ def load_assessments(path: Path, problem: Problem) -> tuple[tuple[Assessment, ..
     known_sites = {s.site for s in problem.students} | {site for p in problem.staff for site in p.sites}
     seen: dict[str, int] = {}
     out: list[Assessment] = []
-    for row in table.rows(ASSESSMENT_REQUIRED, "pending initial assessment", allow_empty=True, sheet="assessments"):
+    for row in table.rows(ASSESSMENT_REQUIRED, "pending initial assessment", allow_empty=True, sheet="assessments",
+                          known=ASSESSMENT_COLUMNS):
         assessment_id = row.unique("assessment_id", seen, "assessment id")
         site = row.required("site")
         raw_due = row.text("due_date")

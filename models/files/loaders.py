@@ -7,7 +7,8 @@ Every problem in every file is collected, each naming the file, the spreadsheet
 row (the header is row 1), the column and the cell value. :func:`load_problem`
 raises :class:`InputError` with all of them when any is an error and otherwise
 returns the warnings. Messages name ids and codes, never student names; columns
-outside the contract (a name column, say) are ignored.
+outside the contract are not read, and said (a likely misspelling with the column it
+likely means).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from models.files.table_cells import (
     MAX_ID_CHARS,
     MAX_MINUTES,
     SETTINGS,
+    STUDENT_COLUMNS,
     STUDENT_REQUIRED,
     SUPPORT_HELP,
     _Row,
@@ -196,7 +198,7 @@ def _load_students(path: Path, rules: Rules, staff_ids: frozenset[str] | None) -
     table = _Table(path)
     seen: dict[str, int] = {}
     students: list[Student] = []
-    for row in table.rows(STUDENT_REQUIRED, "student", sheet="students"):
+    for row in table.rows(STUDENT_REQUIRED, "student", sheet="students", known=STUDENT_COLUMNS):
         student = _parse_student(row, rules, seen, staff_ids)
         if student is not None:
             students.append(student)
@@ -373,4 +375,5 @@ def _load_problem(students: Path, staff: Path, rules: Rules, current: Path | Non
     if any(issue.severity == "error" for issue in issues):
         raise InputError(issues)
     problem = Problem(rules, tuple(student_list), tuple(staff_list), current_providers)
-    return problem, issues
+    # a whole file's or column's warnings (a misspelt column, say) first: a plan run shows only the first ones
+    return problem, sorted(issues, key=lambda issue: issue.row is not None)

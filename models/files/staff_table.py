@@ -11,6 +11,7 @@ from models.domain.rules import MAX_CAP, Rules
 from models.files.table_cells import (
     MAX_ID_CHARS,
     MIN_FTE,
+    STAFF_COLUMNS,
     STAFF_REQUIRED,
     _Row,
     _Table,
@@ -132,7 +133,7 @@ def _load_staff(path: Path, rules: Rules) -> tuple[list[Staff], frozenset[str] |
     seen: dict[str, int] = {}
     staff: list[Staff] = []
     swapped = 0
-    for row in table.rows(STAFF_REQUIRED, "staff member", sheet="staff"):
+    for row in table.rows(STAFF_REQUIRED, "staff member", sheet="staff", known=STAFF_COLUMNS):
         if row.text("role").lower() not in rules.roles and row.text("name").lower() in rules.roles:
             swapped += 1
         person = _parse_staff(row, rules, seen)

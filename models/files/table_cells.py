@@ -6,6 +6,7 @@ and by a scenario's records, so a value means the same wherever it is given.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,14 @@ from models.files.reading import read_table_checked
 STUDENT_REQUIRED = ("student_id", "site", "grade", "primary_disability", "services")
 STAFF_REQUIRED = ("staff_id", "role", "sites")
 CURRENT_REQUIRED = ("student_id", "service", "provider")
+# every column a table's reader uses (names: models.files.names), so a misspelt one is said, never dropped unsaid
+STUDENT_COLUMNS = ("student_id", "site", "grade", "primary_disability", "secondary_disability", "support_level",
+                   "services", "setting", "alternate_placement", "current_case_manager", "locked", "student_name",
+                   "first_name", "last_name")
+STAFF_COLUMNS = ("staff_id", "name", "role", "credentials", "sites", "fte", "max_caseload", "rsp_waiver",
+                 "preschool_only", "can_case_manage", "available", "overload_cost")
+MAX_LISTED_COLUMNS = 10
+NEAR_COLUMN = 0.8  # how alike an unread header and an absent column must be to be called a misspelling
 
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
@@ -92,8 +101,12 @@ class _Table:
         return any(i.severity == "error" for i in self.issues)
 
     def rows(self, required: tuple[str, ...], what: str, allow_empty: bool = False,
-             sheet: str | None = None) -> Iterator[_Row]:
-        """The non-blank rows of the file; read and column errors are recorded, not raised."""
+             sheet: str | None = None, known: tuple[str, ...] = ()) -> Iterator[_Row]:
+        """The non-blank rows of the file; read and column errors are recorded, not raised.
+
+        With ``known`` (every column the reader uses), the columns it does not use are said: each one close to
+        a known column the file lacks as a likely misspelling (its values would otherwise be lost unsaid: a
+        misspelt ``current_case_manager`` drops everyone's continuity), the others in one line."""
         try:
             read = read_table_checked(self.path, sheet, required)
         except InputError as exc:
@@ -102,6 +115,8 @@ class _Table:
         self.issues.extend(read.notes)
         self.sheet = read.sheet
         self.columns = frozenset(read.columns)
+        if known:
+            self._unread_columns(read.columns, known)
         columns = read.columns
         found = False
         for row, values in enumerate(read.cells, start=read.first_row):
@@ -110,6 +125,23 @@ class _Table:
                 yield _Row(self, dict(zip(columns, values, strict=True)), row)
         if not found and not allow_empty:
             self.add("error", f"the file has no data rows; it needs one row per {what}")
+
+
+    def _unread_columns(self, columns: list[str], known: tuple[str, ...]) -> None:
+        absent = [c for c in known if c not in self.columns]
+        others = []
+        for column in dict.fromkeys(c for c in columns if c and c not in known):
+            near = difflib.get_close_matches(column, absent, n=1, cutoff=NEAR_COLUMN)
+            if near:
+                self.add("warning", f"not a column the planner reads, so its values are not used; did you mean "
+                                    f"{near[0]!r}?", column=excerpt(column))
+            else:
+                others.append(excerpt(column))
+        if others:
+            self.add("warning", f"{len(others)} column(s) the planner does not read (their values are not used): "
+                                f"{', '.join(others[:MAX_LISTED_COLUMNS])}"
+                                + (f" and {len(others) - MAX_LISTED_COLUMNS} more" if len(others) > MAX_LISTED_COLUMNS
+                                   else ""))
 
 
 class _Row:
