@@ -198,7 +198,45 @@ def test_workbook_prints_on_letter_with_numbered_pages_and_the_summary_one_page_
     assert summary.page_setup.fitToWidth in (None, 1)  # 1 is the file format's default, left unwritten
     assert summary.page_setup.fitToHeight == 0  # as many pages long as it needs
     for name in ("Students", "Services", "Staff", "Unserved"):
-        assert book[name].print_title_rows == "$1:$1", name  # the header row on every printed page
+        sheet = book[name]
+        assert sheet.print_title_rows == "$1:$1", name  # the header row on every printed page
+        assert sheet.print_title_cols == "$A:$A", name  # and the row's id on each page a wide row spans
+        # two pages wide at most (the sentences make a table two or three pages wide at full size), the two
+        # halves of the same rows one after the other
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 2, name
+        assert sheet.page_setup.fitToHeight == 0 and sheet.page_setup.pageOrder == "overThenDown", name
+
+
+@pytest.mark.parametrize("escape", [False, True], ids=["spliced", "xlsxwriter"])
+def test_the_table_sheets_wrap_their_sentences_in_rows_tall_enough_for_them(tmp_path, escape):
+    """Printed, a why, notes or reason stays within its column (it used to run on across two more pages) and
+    its row is as tall as its lines; on the rows written as XML (sheet_rows) and on those XlsxWriter writes
+    (a name needing Excel's _xHHHH_ escape sends a sheet there)."""
+    args = district(tmp_path)
+    if escape:
+        (tmp_path / "students.csv").write_text(STUDENTS.replace("Zelda,Quixote", "Zelda,_x0041_ Quixote"),
+                                               encoding="utf-8")
+    out = tmp_path / "plan"
+    assert run(["plan", *args, "--out", str(out), *SOLVER]).exit_code == 0
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    checked = 0
+    for name in ("Students", "Services", "Unserved"):
+        sheet = book[name]
+        header = [c.value for c in sheet[1]]
+        widths = {i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
+        for column in ("why", "notes", "reason"):
+            if column not in header:
+                continue
+            letter = openpyxl.utils.get_column_letter(header.index(column) + 1)
+            width = widths[header.index(column) + 1]
+            assert width < 61, (name, column)  # 60 characters (and the padding XlsxWriter adds)
+            for cell in sheet[letter][1:]:
+                if cell.value:
+                    assert cell.alignment.wrap_text and cell.alignment.vertical == "top", (name, cell.coordinate)
+                    lines = -(-len(cell.value) // (width - 2))
+                    assert lines == 1 or sheet.row_dimensions[cell.row].height >= 15 * lines, cell.coordinate
+                    checked += lines > 1
+    assert checked  # some sentence did take more than one line
 
 
 def test_the_summary_wraps_long_values_in_tall_rows_and_prints_the_site_table_on_its_own_page(planned):

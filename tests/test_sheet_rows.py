@@ -12,7 +12,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.files.sheet_rows import NeedsXlsxWriter, column_letters, data_rows, splice
+from models.files.sheet_rows import NeedsXlsxWriter, column_letters, data_rows, splice, text_lines
 from models.files.workbook import _Book
 
 COLUMNS = ["student_id", "site", "grade", "flag", "minutes"]
@@ -101,3 +101,16 @@ def test_no_cell_from_the_inputs_becomes_a_formula_and_ids_stay_text():
 
 def test_column_letters_go_past_z():
     assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
+
+
+@pytest.mark.parametrize(("text", "per_line", "lines"), [
+    ("", 10, 1),
+    ("ten chars!", 10, 1),
+    ("ten chars! x", 10, 2),  # the word that does not fit goes to the next line
+    ("aaaa bbbb cccc", 9, 2),  # "aaaa bbbb" fits exactly
+    ("a" * 25, 10, 3),  # a word longer than a line is cut
+    ("one\ntwo", 10, 2),  # a line break is kept
+    ("next best: E028 managing the case (coordinating) instead of E002: objective +162", 40, 3),
+])
+def test_text_lines_counts_the_lines_of_a_wrapped_text_never_too_few(text, per_line, lines):
+    assert text_lines(text, per_line) == lines

@@ -53,13 +53,35 @@ def inline_text(text: str) -> str:
     return f'" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
 
 
-def data_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], longest: list[int]) -> str:
+LINE_HEIGHT = 15  # points: a line of the workbook's 11-point font, the default row height
+
+
+def text_lines(text: str, per_line: int) -> int:
+    """How many lines ``text`` takes wrapped at ``per_line`` characters: at spaces, a longer word cut, a line
+    break kept. Column widths count characters as wide as a digit, so a proportional font fits at least as
+    many: the count is never short (a row this tall shows all of its text)."""
+    lines = 0
+    for part in text.split("\n"):
+        lines += 1
+        start, end = 0, len(part)
+        while end - start > per_line:
+            cut = part.rfind(" ", start, start + per_line + 1)
+            start = cut + 1 if cut > start else start + per_line
+            lines += 1
+    return lines
+
+
+def data_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], longest: list[int],
+              wrapped: dict[int, int] | None = None, style: int = 0) -> str:
     """Rows 2.. of a sheet as ``<row>`` elements; ``longest`` (per column, of ``str(value)``) is raised as met.
 
     Cells as ``_Book.cell`` writes them: blanks omitted, text made :func:`spreadsheet_safe`, booleans as
-    ``true``/``false`` text, numbers as numbers.
+    ``true``/``false`` text, numbers as numbers. ``wrapped`` (column index -> characters per line): those
+    columns' texts wrap (cell style ``style``) and a row whose text takes more lines is made that tall (no
+    spreadsheet sizes a row to wrapped text itself).
     """
     letters = column_letters(len(columns))
+    wrapped = wrapped or {}
     texts: dict[str, str] = {}  # a repeated text (a site, a role, a staff id) is escaped once
     out = []
     append = out.append
@@ -67,6 +89,7 @@ def data_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], longest
     for r, row in enumerate(rows, start=2):
         number = str(r)
         cells = []
+        lines = 1
         for c, column in enumerate(columns):
             value = row.get(column, "")
             if value is None or value == "":
@@ -75,8 +98,14 @@ def data_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], longest
                 end = texts.get(value)
                 if end is None:
                     end = texts[value] = inline_text(str(safe(value)))
-                cells.append(f'<c r="{letters[c]}{number}{end}')
                 n = len(value)
+                per_line = wrapped.get(c)
+                if per_line is None:
+                    cells.append(f'<c r="{letters[c]}{number}{end}')
+                else:
+                    cells.append(f'<c r="{letters[c]}{number}" s="{style}{end}')
+                    if n > per_line or "\n" in value:
+                        lines = max(lines, text_lines(value, per_line))
             elif isinstance(value, bool):
                 cells.append(f'<c r="{letters[c]}{number}{inline_text("true" if value else "false")}')
                 n = 4 if value else 5
@@ -88,7 +117,8 @@ def data_rows(rows: Sequence[dict[str, object]], columns: Sequence[str], longest
                 n = len(str(value))
             if n > longest[c]:
                 longest[c] = n
-        append(f'<row r="{number}">{"".join(cells)}</row>')
+        tall = f' ht="{LINE_HEIGHT * lines}" customHeight="1"' if lines > 1 else ""
+        append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
     return "".join(out)
 
 

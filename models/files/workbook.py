@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import datetime
 import io
-import math
 from pathlib import Path
 
 import xlsxwriter
 
 from models.files.reviewed import ABOVE_AVERAGE, AT_CAP, NEAR, ReviewedPlan
 from models.files.safe import spreadsheet_safe
-from models.files.sheet_rows import NeedsXlsxWriter, column_letters, data_rows, splice
+from models.files.sheet_rows import LINE_HEIGHT, NeedsXlsxWriter, column_letters, data_rows, splice, text_lines
 
 SHEETS = {"assignments": "Students", "services": "Services", "caseloads": "Staff", "unserved": "Unserved",
           "moves": "Moves", "assessments": "Assessments"}
 FIXED_DATE = datetime.datetime(2024, 1, 1)  # the file's creation date: fixed, so the bytes depend on the plan only
 MIN_WIDTH, MAX_WIDTH = 8, 60
+WRAPPED_COLUMNS = frozenset({"why", "notes", "reason"})  # sentences: wrapped within the column
 PERCENT_COLUMNS = {"load_ratio", "best_practice_rate", "workload_ratio"}
 PERCENT_KEYS = {"best_practice_rate", "max_workload_ratio", "workload_ratio_spread"}
 _VALUE_WIDTH = 24  # the Summary's value column, in characters
@@ -42,6 +42,8 @@ class _Book:
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(self.buffer, {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True,
+            # every cell at the top of its row: beside a wrapped sentence an id reads on its first line
+            "default_format_properties": {"font_name": "Calibri", "font_size": 11, "valign": "top"},
         })
         self.rows: dict[str, tuple[str, str]] = {}  # sheet part -> (last cell, data rows): models.files.sheet_rows
         self.book.set_properties({"title": "Caseload plan", "created": FIXED_DATE})
@@ -51,6 +53,9 @@ class _Book:
         self.bold = add({"bold": True})
         self.percent = add({"num_format": "0.0%"})
         self.wrapped = add({"text_wrap": True, "valign": "top"})
+        # its number in the workbook's styles, for the rows written as XML (XlsxWriter numbers a format when
+        # a cell first uses it; asked here, it is written into the styles whether or not one does)
+        self.wrapped_index = self.wrapped._get_xf_index()
         self.top = add({"valign": "top"})
         self.marks = {
             AT_CAP: add({"bold": True, "font_color": "#7A0000", "bg_color": "#F8C8C8"}),
@@ -83,20 +88,29 @@ class _Book:
         formats = [self.percent if column in PERCENT_COLUMNS else None for column in columns]
         mark_at = columns.index("cap_mark") if "cap_mark" in columns else None
         longest = [len(column) for column in columns]  # of str(value), as _width measures
+        # prose wraps within its column (printed, it stays on its page), each row as tall as its text needs
+        wrapped = {c: int(_width([column, *[row.get(column, "") for row in rows]])) - 2
+                   for c, column in enumerate(columns) if column in WRAPPED_COLUMNS}
         rows_here = rows
         if mark_at is None and not any(formats) and rows and columns:  # no cell format: written as XML (sheet_rows)
             try:
-                xml = data_rows(rows, columns, longest)
+                xml = data_rows(rows, columns, longest, wrapped, self.wrapped_index)
             except NeedsXlsxWriter:  # a text needing Excel's _xHHHH_ escape: cell by cell below
                 longest = [len(column) for column in columns]
             else:
                 self.rows[part] = (f"{column_letters(len(columns))[-1]}{len(rows) + 1}", xml)
                 rows_here = []
         safe, marks = spreadsheet_safe, self.marks
+        for c in wrapped:
+            formats[c] = self.wrapped
         for r, row in enumerate(rows_here, start=1):
             values = [row.get(column, "") for column in columns]
             if mark_at is not None:
                 formats[mark_at] = marks.get(str(values[mark_at]))
+            lines = max((text_lines(values[c], per_line) for c, per_line in wrapped.items()
+                         if isinstance(values[c], str)), default=1)
+            if lines > 1:
+                sheet.set_row(r, LINE_HEIGHT * lines)
             for c, value in enumerate(values):
                 if value is None or value == "":
                     write_blank(r, c, None, formats[c])
@@ -119,8 +133,13 @@ class _Book:
             sheet.set_column(c, c, min(max(n + 2, MIN_WIDTH), MAX_WIDTH))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), max(len(columns) - 1, 0))
-        _printable(sheet, fit_width=False)  # a table's long columns (why) would print too small on one width
-        sheet.repeat_rows(0)  # the header on every printed page
+        # a table with its sentences (why, notes) is two or three pages wide at full size: printed two pages
+        # wide (about 80%; one page would be too small to read), the two halves of the same rows one after
+        # the other, each with the header and the row's id
+        _printable(sheet, pages_wide=2)
+        sheet.print_across()
+        sheet.repeat_rows(0)
+        sheet.repeat_columns(0)
 
     def summary(self, reviewed: ReviewedPlan) -> None:
         sheet = self.book.add_worksheet("Summary")
@@ -160,7 +179,7 @@ class _Book:
             if isinstance(value, str) and len(value) > _VALUE_WIDTH - 2:
                 # a long text (the inputs' hash, the rules' name) wraps within its cell, the row as tall as it
                 # needs (a spreadsheet does not size a row to wrapped text itself), label and key at its top
-                sheet.set_row(row, 15 * math.ceil(len(value) / (_VALUE_WIDTH - 2)))
+                sheet.set_row(row, LINE_HEIGHT * text_lines(value, _VALUE_WIDTH - 2))
                 sheet.write_string(row, 0, label, self.top)
                 self.cell(sheet, row, 1, value, self.wrapped)
                 sheet.write_string(row, 2, key, self.top)
@@ -189,7 +208,7 @@ class _Book:
         sheet.set_column(0, 0, 48)
         sheet.set_column(1, 1, _VALUE_WIDTH)
         sheet.set_column(2, 7, 22)  # without_case_manager on one line
-        _printable(sheet, fit_width=True)
+        _printable(sheet, pages_wide=1)
 
     def close(self) -> None:
         self.book.close()
@@ -197,13 +216,12 @@ class _Book:
         self.path.write_bytes(splice(data, self.rows) if self.rows else data)
 
 
-def _printable(sheet, fit_width: bool) -> None:
-    """Printed on US Letter, landscape, each page footed with the sheet's name and its number; with
-    ``fit_width`` (the Summary) one page wide, so that no figure is printed apart from its label."""
+def _printable(sheet, pages_wide: int) -> None:
+    """Printed on US Letter, landscape, each page footed with the sheet's name and its number, at most
+    ``pages_wide`` pages wide (the Summary one, so that no figure is printed apart from its label)."""
     sheet.set_paper(1)  # US Letter
     sheet.set_landscape()
-    if fit_width:
-        sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(pages_wide, 0)
     sheet.set_footer("&L&A&RPage &P of &N")
 
 
