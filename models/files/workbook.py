@@ -26,6 +26,8 @@ SHEETS = {"assignments": "Students", "services": "Services", "caseloads": "Staff
 FIXED_DATE = datetime.datetime(2024, 1, 1)  # the file's creation date: fixed, so the bytes depend on the plan only
 MIN_WIDTH, MAX_WIDTH = 8, 60
 WRAPPED_COLUMNS = frozenset({"why", "notes", "reason"})  # sentences: wrapped within the column
+# column width (characters) a landscape Letter page holds at full size: about 130 in Excel, 95 in LibreOffice
+PAGE_WIDTH = 130
 PERCENT_COLUMNS = {"load_ratio", "best_practice_rate", "workload_ratio"}
 PERCENT_KEYS = {"best_practice_rate", "max_workload_ratio", "workload_ratio_spread"}
 _VALUE_WIDTH = 24  # the Summary's value column, in characters
@@ -129,14 +131,16 @@ class _Book:
                     n = len(str(value))
                 if n > longest[c]:
                     longest[c] = n
-        for c, n in enumerate(longest):
-            sheet.set_column(c, c, min(max(n + 2, MIN_WIDTH), MAX_WIDTH))
+        widths = [min(max(n + 2, MIN_WIDTH), MAX_WIDTH) for n in longest]
+        for c, width in enumerate(widths):
+            sheet.set_column(c, c, width)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), max(len(columns) - 1, 0))
-        # a table with its sentences (why, notes) is two or three pages wide at full size: printed two pages
-        # wide (about 80%; one page would be too small to read), the two halves of the same rows one after
-        # the other, each with the header and the row's id
-        _printable(sheet, pages_wide=2)
+        # printed one page wide when that is at most a little smaller than full size (the Unserved sheet); a
+        # table with its sentences (why, notes) is two or three pages wide at full size: printed two pages wide
+        # (one would be too small to read), the two halves of the same rows one after the other, each with the
+        # header and the row's id
+        _printable(sheet, pages_wide=1 if sum(widths) <= PAGE_WIDTH else 2)
         sheet.print_across()
         sheet.repeat_rows(0)
         sheet.repeat_columns(0)
