@@ -150,6 +150,30 @@ def test_current_plan_provider_matched_ignoring_case(tmp_path):
     assert any(w.column == "provider" and "matched" in w.message for w in warnings)
 
 
+def test_another_districts_plan_as_the_current_plan_is_bad_input(tmp_path):
+    """A plan naming none of this district's staff (or students) used to be read row by row: every case
+    manager and provider unseated with a warning each, locked students locked to people not on staff."""
+    s, t = files(tmp_path)
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "services.csv").write_text("student_id,service,provider\n00123,rsp,X1\nS2,sdc,X2\n", encoding="utf-8")
+    (folder / "assignments.csv").write_text("student_id,case_manager\n00123,X1\n", encoding="utf-8")
+    result = run("rebalance", "--students", s, "--staff", t, "--current", folder, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    for name in ("services.csv", "assignments.csv"):
+        assert (f"{folder / name}: none of the 2 staff member ids it names" in result.output
+                or f"{folder / name}: none of the 1 staff member ids it names" in result.output), name
+    # its students are not this district's either
+    (folder / "services.csv").write_text("student_id,service,provider\nZ9,rsp,T1\n", encoding="utf-8")
+    (folder / "assignments.csv").write_text("student_id,case_manager\nZ9,T1\n", encoding="utf-8")
+    result = run("check", "--students", s, "--staff", t, "--current", folder)
+    assert result.exit_code == 2 and "none of the 1 student ids it names (Z9, ...)" in result.output
+    # one person of the plan still on staff: an earlier plan of this district, read as it is
+    (folder / "services.csv").write_text("student_id,service,provider\n00123,rsp,T1\nS2,sdc,X2\n", encoding="utf-8")
+    (folder / "assignments.csv").write_text("student_id,case_manager\n00123,X1\n", encoding="utf-8")
+    assert run("check", "--students", s, "--staff", t, "--current", folder / "services.csv").exit_code == 0
+
+
 def test_numeric_ids_in_a_workbook_are_text_with_a_warning(tmp_path):
     s, t = files(tmp_path)
     book = tmp_path / "students.xlsx"

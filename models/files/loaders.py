@@ -14,6 +14,7 @@ likely means).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 
 from models.domain.issues import InputError, Issue, code_excerpt, excerpt
@@ -266,6 +267,7 @@ def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str]
     table = _Table(path)
     services_of = {s.student_id: set(s.service_codes) for s in students}
     current: dict[tuple[str, str], str] = {}
+    named: tuple[set[str], set[str]] = (set(), set())  # the students and staff the file names
     for row in table.rows(CURRENT_REQUIRED, "service", allow_empty=True, sheet="services"):
         provider = row.text("provider")
         if not provider or not cross_check:
@@ -273,6 +275,8 @@ def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str]
         if provider not in staff_ids and (matched := match_staff_id(provider, staff_ids)) is not None:
             row.warn("provider", f"provider matched to staff id {matched} (ignoring case and spaces)")
             provider = matched
+        named[0].add(row.text("student_id"))
+        named[1].add(provider)
         student_id, service = row.text("student_id"), row.text("service").lower()
         key = (student_id, service)
         if student_id not in services_of:
@@ -291,7 +295,23 @@ def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str]
                                      f"the service gets a new provider, and moves.csv names {excerpt(provider)} "
                                      f"as the one on record")
             current[key] = provider
+    _another_districts(table, named, services_of.keys(), staff_ids)
     return current, table
+
+
+def _another_districts(table: _Table, named: tuple[set[str], set[str]], student_ids: Iterable[str],
+                       staff_ids: frozenset[str]) -> None:
+    """An error when a current plan names no student of the students file, or no one of the staff file: it
+    is another district's plan (or these files are), and read as this district's it would unseat every
+    case manager and provider, with a warning per row."""
+    students, staff = named
+    for ids, known, what, file in ((students, set(student_ids), "student", "students"),
+                                   (staff, staff_ids, "staff member", "staff")):
+        if ids and not ids & known:
+            shown = ", ".join(excerpt(i) for i in sorted(ids)[:3])
+            table.add("error", f"none of the {len(ids):,} {what} ids it names ({shown}, ...) is in the {file} "
+                               f"file: is it an earlier plan of this district? Give that plan's folder or its "
+                               f"services.csv")
 
 
 def _plan_folder_file(folder: Path, stem: str, table: _Table) -> Path | None:
@@ -307,12 +327,15 @@ def _current_managers(path: Path, students: list[Student], staff_ids: frozenset[
     """Students with their current case manager taken from an earlier plan's assignments.csv."""
     table = _Table(path)
     on_record: dict[str, tuple[str, _Row]] = {}
+    named: tuple[set[str], set[str]] = (set(), set())
     for row in table.rows(("student_id", "case_manager"), "student", allow_empty=True, sheet="assignments"):
         manager = row.text("case_manager")
         if manager and cross_check:
             if manager not in staff_ids and (matched := match_staff_id(manager, staff_ids)) is not None:
                 row.warn("case_manager", f"case manager matched to staff id {matched} (ignoring case and spaces)")
                 manager = matched
+            named[0].add(row.text("student_id"))
+            named[1].add(manager)
             if len(manager) > MAX_ID_CHARS:
                 row.error("case_manager", f"the id is {len(manager):,} characters long; at most {MAX_ID_CHARS}")
                 continue
@@ -330,6 +353,7 @@ def _current_managers(path: Path, students: list[Student], staff_ids: frozenset[
             row.warn("case_manager", f"case manager {excerpt(manager)} is no longer on staff (not in the staff "
                                      f"file): the plan gives a new one, and moves.csv names them as the one on record")
         out.append(dataclasses.replace(student, current_case_manager=manager))
+    _another_districts(table, named, (s.student_id for s in students), staff_ids)
     return out, table
 
 
