@@ -261,6 +261,27 @@ def test_sheet_chosen_by_position_is_named(tmp_path):
     assert any("no sheet is named students" in w.message and "'Roster'" in w.message for w in warnings)
 
 
+def test_one_workbook_with_unnamed_sheets_is_read_by_the_sheet_with_each_tables_columns(tmp_path):
+    """Sheets left as Sheet1 and Sheet2: the staff used to be read from the first sheet (the students) and
+    rejected for missing columns; now each table is read from the first sheet with its columns, and said."""
+    s, t = files(tmp_path)
+    book = tmp_path / "district.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"note": ["exported 2026-09-01"]}).to_excel(writer, index=False, sheet_name="Sheet1")
+        pd.read_csv(s, dtype=str, keep_default_na=False).to_excel(writer, index=False, sheet_name="Sheet2")
+        pd.read_csv(t, dtype=str, keep_default_na=False).to_excel(writer, index=False, sheet_name="Sheet3")
+    problem, warnings = load_problem(book, book, load_rules())
+    assert [x.student_id for x in problem.students] == ["00123", "S2"] and len(problem.staff) == 3
+    said = [w.message for w in warnings if "no sheet is named" in w.message]
+    assert said == ["no sheet is named students; read sheet 'Sheet2', the first with the columns student_id, site, "
+                    "grade, primary_disability, services",
+                    "no sheet is named staff; read sheet 'Sheet3', the first with the columns staff_id, role, sites"]
+    # the names come from the same sheets (output files only)
+    assert run("plan", "--students", book, "--staff", book, "--out", tmp_path / "plan", "--workers", "1").exit_code == 0
+    staff = pd.read_csv(tmp_path / "plan" / "caseloads.csv", dtype=str, keep_default_na=False)
+    assert set(staff["name"]) == set(NAMES)
+
+
 def test_calpads_service_codes_and_category_names(tmp_path):
     students = STUDENTS.replace("00123,LINCOLN,3,290,,rsp:240;speech:60", "00123,LINCOLN,3,Specific Learning "
                                 "Disability,,rsp:240;415:60").replace("S2,LINCOLN,1,AUT", "S2,LINCOLN,1,Autism")

@@ -107,8 +107,12 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, file: str, sheet: str | None) -> tuple[str, list[list[object]], list[Issue], bool]:
-    """(sheet name, rows of raw cells, notes, whether the sheet was chosen by position)."""
+def _read_xlsx(path: Path, file: str, sheet: str | None,
+               required: tuple[str, ...] = ()) -> tuple[str, list[list[object]], list[Issue], bool]:
+    """(sheet name, rows of raw cells, notes, whether the sheet was chosen by position).
+
+    No sheet named ``sheet``: the first sheet whose header (within its first rows) names every ``required``
+    column, else the first sheet; said either way."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise _fail(file, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; is it the right file?")
     import pandas as pd
@@ -118,9 +122,15 @@ def _read_xlsx(path: Path, file: str, sheet: str | None) -> tuple[str, list[list
             names = {normalize_header(name): name for name in book.sheet_names}
             wanted = normalize_header(sheet or "")
             by_position = wanted not in names
-            chosen = book.sheet_names[0] if by_position else names[wanted]
-            df = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
             many = len(book.sheet_names) > 1
+            chosen = book.sheet_names[0] if by_position else names[wanted]
+            fits = None
+            if by_position and many and required:  # the first sheet with the table's columns
+                fits = next((name for name in book.sheet_names if _has_header(
+                    pd.read_excel(book, sheet_name=name, header=None, dtype=object, nrows=HEADER_SEARCH_ROWS),
+                    required)), None)
+                chosen = fits or chosen
+            df = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _fail(file, f"cannot read the workbook: it is damaged ({type(exc).__name__}); "
                           f"open it in Excel and save it again") from None
@@ -128,9 +138,18 @@ def _read_xlsx(path: Path, file: str, sheet: str | None) -> tuple[str, list[list
         raise _fail(file, f"cannot read the workbook: {excerpt(f'{type(exc).__name__}: {exc}', 120)}") from None
     notes = []
     if by_position and many and sheet:
-        notes.append(Issue("warning", file, f"no sheet is named {sheet}; read the first sheet, {excerpt(chosen)!r}"))
+        which = (f"sheet {excerpt(chosen)!r}, the first with the columns {', '.join(required)}" if fits else
+                 f"the first sheet, {excerpt(chosen)!r}")
+        notes.append(Issue("warning", file, f"no sheet is named {sheet}; read {which}"))
     rows = df.astype(object).where(df.notna(), None).values.tolist()
     return str(chosen), rows, notes, by_position
+
+
+def _has_header(df, required: tuple[str, ...]) -> bool:
+    """Does one of the first rows of a sheet (a DataFrame without header) name every required column?"""
+    need = set(required)
+    return any(need <= {normalize_header(_cell_text(c)) for c in row if c is not None}
+               for row in df.astype(object).values.tolist())
 
 
 def _find_header(rows: list[list[str]], required: tuple[str, ...]) -> int:
@@ -185,7 +204,7 @@ def _read_table_checked(path: Path, sheet: str | None, required: tuple[str, ...]
             header, body, notes = _read_csv(path, file)
             rows: list[list[str]] = [header, *body]
         else:
-            sheet_name, raw, notes, _ = _read_xlsx(path, file, sheet)
+            sheet_name, raw, notes, _ = _read_xlsx(path, file, sheet, required)
             if not raw:
                 raise _fail(file, f"sheet {excerpt(sheet_name)!r} is empty; it needs a header row of column names")
             top = _find_header([[_cell_text(c) for c in r] for r in raw[:HEADER_SEARCH_ROWS]], required)
