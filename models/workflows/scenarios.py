@@ -29,14 +29,13 @@ from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, edi
 from models.domain.sites import near_match
 from models.files.assessments import due_date
 from models.files.loaders import parse_staff_record, parse_student_record, staff_record
-from models.files.table_cells import STAFF_REQUIRED, STUDENT_REQUIRED
+from models.files.table_cells import STAFF_COLUMNS, STAFF_REQUIRED, STUDENT_REQUIRED
 from models.files.toml_lines import TomlLines
 
 ID_LISTS = ("remove_staff", "unavailable_staff", "remove_students", "remove_assessments")
 RECORD_LISTS = ("add_staff", "change_staff", "add_students", "add_assessments")
 SCENARIO_KEYS = ("name", "description", *ID_LISTS, *RECORD_LISTS, "caps", "weights")
-STAFF_FIELDS = ("staff_id", "name", "role", "credentials", "sites", "fte", "max_caseload", "rsp_waiver",
-                "preschool_only", "can_case_manage", "available", "overload_cost")
+STAFF_FIELDS = STAFF_COLUMNS  # a staff record: the staff table's columns
 STUDENT_FIELDS = ("student_id", "site", "grade", "primary_disability", "secondary_disability", "support_level",
                   "services", "alternate_placement", "current_case_manager", "locked")
 ASSESSMENT_FIELDS = ("assessment_id", "site", "student_id", "due_date")
