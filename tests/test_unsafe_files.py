@@ -101,6 +101,40 @@ def test_an_unwritable_out_is_bad_input(tmp_path):
     assert "cannot write the output folder" in result.output and "Traceback" not in result.output
 
 
+def test_an_out_holding_other_files_or_the_working_folder_is_never_replaced(tmp_path, monkeypatch):
+    """--out is replaced whole: `--out .` used to swap out the working folder, students and staff files
+    included, and an --out holding a director's own file lost it. Both are bad input now, nothing touched."""
+    s, t = files(tmp_path)
+    mine = tmp_path / "caseloads 2026"
+    mine.mkdir()
+    (mine / "notes.docx").write_text("mine")
+    result = run("plan", "--students", s, "--staff", t, "--out", mine, *FAST)
+    assert result.exit_code == 2 and "it holds files caseload did not write (notes.docx)" in result.output
+    assert [p.name for p in mine.iterdir()] == ["notes.docx"]
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for out in (".", str(tmp_path.parent)):
+        result = run("plan", "--students", s, "--staff", t, "--out", out, *FAST)
+        assert result.exit_code == 2 and "it is the folder you are working in" in result.output, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary folder either
+    # an earlier plan, opened in Excel and Finder meanwhile, and a what-if with its plan folders: replaced
+    out = tmp_path / "plan"
+    assert run("plan", "--students", s, "--staff", t, "--out", out, *FAST).exit_code == 0
+    assert run("explain", "--plan", out, "--student", "00123").exit_code == 0
+    for clutter in (".DS_Store", "~$plan.xlsx", ".~lock.plan.xlsx#"):
+        (out / clutter).write_text("")
+    assert run("plan", "--students", s, "--staff", t, "--out", out, *FAST).exit_code == 0
+    assert not (out / ".DS_Store").exists() and not (out / "explain-00123.csv").exists()
+    scenario = tmp_path / "leave.toml"
+    scenario.write_text('unavailable_staff = ["T2"]\n', encoding="utf-8")
+    for _ in range(2):
+        result = run("whatif", "--students", s, "--staff", t, "--scenario", scenario, "--out", tmp_path / "w", *FAST)
+        assert result.exit_code == 0, result.output
+    (tmp_path / "w" / "base" / "mine.txt").write_text("mine")
+    result = run("whatif", "--students", s, "--staff", t, "--scenario", scenario, "--out", tmp_path / "w", *FAST)
+    assert result.exit_code == 2 and "(base/mine.txt)" in result.output
+
+
 def _plan_files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix == ".csv"}
 

@@ -18,6 +18,7 @@ import csv
 import ctypes
 import operator
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.domain.issues import InputError, Issue
+from models.domain.issues import InputError, Issue, excerpt
 
 if TYPE_CHECKING:  # pandas is imported where a table is built (0.2-0.4 s a plan of CSV inputs saves)
     import pandas as pd
@@ -128,15 +129,57 @@ def _bad_out(out_dir: Path, why: str) -> InputError:
     return InputError([Issue("error", str(out_dir), f"cannot write the output folder: {why}")])
 
 
+# What caseload writes into a folder it replaces (a plan, a what-if with a plan folder per scenario, the hires,
+# a sweep's run) and what programs leave beside such files (Finder, Explorer, Excel's and LibreOffice's lock
+# files while one is open): an existing --out holding anything else is never replaced.
+WRITTEN_FILES = frozenset({"assignments.csv", "services.csv", "caseloads.csv", "summary.json", "explain.csv",
+                           "plan.xlsx", "report.html", "moves.csv", "assessments.csv", "comparison.csv",
+                           "hires.csv", "placements.csv", "warnings.txt", "sweep-run.json"})
+_WRITTEN_OR_CLUTTER = re.compile(r"explain-.+\.csv|\.DS_Store|Thumbs\.db|desktop\.ini|~\$.+|\.~lock\..+#|\._.+")
+_FOREIGN_SHOWN = 3
+
+
+def foreign_entries(folder: Path, depth: int = 1) -> list[str]:
+    """What in ``folder`` caseload did not write (and its what-if plan subfolders, ``depth`` levels down)."""
+    out = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            out.append(entry.name)
+        elif entry.is_dir():
+            out += ([f"{entry.name}/{name}" for name in foreign_entries(entry, depth - 1)] if depth > 0
+                    else [f"{entry.name}/"])
+        elif entry.name not in WRITTEN_FILES and not _WRITTEN_OR_CLUTTER.fullmatch(entry.name):
+            out.append(entry.name)
+    return out
+
+
+def _replaceable(out_dir: Path) -> None:
+    """Raise :class:`InputError` unless ``out_dir`` (an existing folder) may be replaced whole: not the folder
+    the command runs in (nor one holding it), and holding nothing but what caseload writes. Before this check
+    ``--out .`` replaced the working folder, the students and staff files in it included."""
+    here, target = Path.cwd().resolve(), out_dir.resolve()
+    if here == target or target in here.parents:
+        raise _bad_out(out_dir, "it is the folder you are working in (or holds it), and --out is replaced whole; "
+                                "give a new folder, e.g. --out plan")
+    foreign = foreign_entries(target)
+    if foreign:
+        shown = ", ".join(excerpt(name) for name in foreign[:_FOREIGN_SHOWN])
+        more = f" and {len(foreign) - _FOREIGN_SHOWN} more" if len(foreign) > _FOREIGN_SHOWN else ""
+        raise _bad_out(out_dir, f"it holds files caseload did not write ({shown}{more}), and --out is replaced "
+                                "whole; give a new or empty folder, or the folder of an earlier plan")
+
+
 def prepare_folder(out_dir: Path) -> Path:
     """A fresh, empty temporary folder beside ``out_dir`` (hidden: ``.<name>.new-*``).
 
-    Raises :class:`InputError` (bad input, exit 2) when ``out_dir`` is a file or
-    its location cannot be written, before anything is computed into it.
+    Raises :class:`InputError` (bad input, exit 2) when ``out_dir`` is a file, a folder that may not be
+    replaced whole (:func:`_replaceable`) or its location cannot be written, before anything is computed into it.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise _bad_out(out_dir, "it is a file, not a folder")
+    if out_dir.is_dir():
+        _replaceable(out_dir)
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
