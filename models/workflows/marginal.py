@@ -11,6 +11,7 @@ blocked, with what blocks it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from models.domain.caps import balance_target, case_management_target, caseload_cap, district_average
@@ -21,9 +22,8 @@ from models.domain.rules import Rules
 from models.domain.workload import (
     balances_workload,
     compute_workloads,
-    extra_sites,
     fixed_minutes,
-    person_balance_cost,
+    person_curve,
     service_workload,
 )
 
@@ -307,17 +307,28 @@ class PlanState:
         return steps
 
     def _workload_change(self, steps: dict[int, tuple[int, dict[str, int]]]) -> int:
-        """The workload balance term's change: each person's curve at their new minutes (travel included)."""
+        """The workload balance term's change: each person's curve at their new minutes (travel included).
+
+        ``person_balance_cost`` measures from the person's fixed minutes, which cancel in a change; the sites
+        held are those still visited (``apply``), so their number gives the trips."""
         travel = self.rules.workload.travel_minutes
+        curves = self.curves
         total = 0
         for p, (minutes, visits) in steps.items():
+            curve = curves[p]
+            if curve is None:
+                continue
             now = self.sites[p]
-            before = {x for x, n in now.items() if n > 0}
-            after = {x for x in set(now) | set(visits) if now.get(x, 0) + visits.get(x, 0) > 0}
-            change = minutes + travel * (extra_sites(after) - extra_sites(before))
-            total += (person_balance_cost(self.problem, p, self.minutes[p] + change, self.fixed[p])
-                      - person_balance_cost(self.problem, p, self.minutes[p], self.fixed[p]))
+            before = len(now)
+            after = before + sum((now.get(x, 0) + n > 0) - (x in now) for x, n in visits.items())
+            change = minutes + travel * (max(0, after - 1) - max(0, before - 1))
+            total += curve.cost(self.minutes[p] + change) - curve.cost(self.minutes[p])
         return total
+
+    @functools.cached_property
+    def curves(self) -> list:
+        """Each person's workload balance curve (None: on leave, no balance cost)."""
+        return [person_curve(self.problem, person) if person.available else None for person in self.problem.staff]
 
     def _locked(self, s: int, new: dict[int, int | None], manager: int | None) -> str:
         """Why a lock forbids the change ("" when none does): a locked student keeps its current people."""
@@ -372,11 +383,15 @@ class PlanState:
             manager = self.managers[change.student] if change.manager == KEEP else change.manager
             travel = self.rules.workload.travel_minutes
             for p, (minutes, visits) in self._workload_steps(change.student, new, manager).items():
-                before = extra_sites({x for x, n in self.sites[p].items() if n > 0})
+                sites = self.sites[p]
+                before = max(0, len(sites) - 1)
                 for x, n in visits.items():
-                    self.sites[p][x] = self.sites[p].get(x, 0) + n
-                after = extra_sites({x for x, n in self.sites[p].items() if n > 0})
-                self.minutes[p] += minutes + travel * (after - before)
+                    held = sites.get(x, 0) + n
+                    if held:
+                        sites[x] = held
+                    else:  # only sites still visited are kept: their number is the trips' (workload_change)
+                        sites.pop(x, None)
+                self.minutes[p] += minutes + travel * (max(0, len(sites) - 1) - before)
         self._planned_rank.pop(change.student, None)
         self._delivered.pop(change.student, None)
         for d, p in change.providers:

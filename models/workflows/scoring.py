@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from models.domain.objective import balance_change, coordinating_rank, rank_among
 from models.domain.plan import overload_cost
-from models.domain.workload import person_curve, service_workload
+from models.domain.workload import service_workload
 from models.workflows.marginal import PlanState, TermsDelta
 
 COSTLIER_KEY, AT_CAP_KEY, INELIGIBLE_KEY = 0, 1, 2  # explain.csv's order: costlier, at_cap, ineligible
@@ -60,7 +60,7 @@ class Scorer:
         self._balance: dict[tuple[int, int, int], int] = {}  # (person, +1/-1, load) -> service balance change
         self._overload: dict[tuple[int, int, int], int] = {}  # (person, +1/-1, load) -> overload pay change
         self._manage: dict[tuple[int, int, int], int] = {}  # (person, +1/-1, cases) -> case-management balance
-        self._curves: list | None = None  # on workload: each person's balance curve (None: on leave)
+        self._cost_now: dict[int, tuple[int, int]] = {}  # on workload: person -> (minutes, balance cost) as planned
 
     def covers(self, s: int) -> bool:
         """Does the fast pricing apply to this student (not locked)?"""
@@ -75,18 +75,19 @@ class Scorer:
         state = self.state
         if p is None or not state.on_workload:
             return 0
-        if self._curves is None:
-            self._curves = [person_curve(state.problem, person) if person.available else None
-                            for person in state.problem.staff]
-        curve = self._curves[p]
+        curve = state.curves[p]
         if curve is None:
             return 0
-        now = state.sites[p]
-        visited = sum(1 for n in now.values() if n > 0)
+        now = state.sites[p]  # only the sites visited (PlanState.apply)
+        visited = len(now)
         held = now.get(site, 0)
         after = visited + (held + items > 0) - (held > 0)
         change = minutes + state.rules.workload.travel_minutes * (max(0, after - 1) - max(0, visited - 1))
-        return curve.cost(state.minutes[p] + change) - curve.cost(state.minutes[p])
+        at = state.minutes[p]
+        known = self._cost_now.get(p)
+        if known is None or known[0] != at:  # the person's cost as planned, priced once for all their steps
+            known = self._cost_now[p] = (at, curve.cost(at))
+        return curve.cost(at + change) - known[1]
 
     def balance_step(self, p: int, n: int) -> int:
         state = self.state
