@@ -282,6 +282,35 @@ def test_one_workbook_with_unnamed_sheets_is_read_by_the_sheet_with_each_tables_
     assert set(staff["name"]) == set(NAMES)
 
 
+def test_lists_written_with_commas_are_bad_input_that_says_how_to_write_them(tmp_path):
+    """'LINCOLN, WASHINGTON' in sites used to be read as one site nobody attends (a warning, and a therapist
+    who served no one); credentials and services said 'unknown' without the fix."""
+    students = STUDENTS.replace("S2,LINCOLN,1,AUT,extensive,sdc", "S2,WASHINGTON,1,AUT,extensive,sdc")
+    staff = STAFF.replace("T2,Sam Speech,slp,SLP,LINCOLN", 'T2,Sam Speech,slp,SLP,"LINCOLN, WASHINGTON"')
+    staff = staff.replace("T3,Dee Day,sdc_teacher,ESN;MMSN,LINCOLN", 'T3,Dee Day,sdc_teacher,"ESN, MMSN",WASHINGTON')
+    students = students.replace("rsp:240;speech:60", '"rsp:240, speech:60"')
+    with pytest.raises(InputError) as err:
+        load_problem(*files(tmp_path, students, staff), load_rules())
+    said = {(i.row, i.column): i.message for i in err.value.issues if i.severity == "error"}
+    assert said == {
+        (2, "services"): "services are separated by ';', not ',': write rsp:240;speech:60",
+        (4, "credentials"): "unknown credential 'ESN, MMSN'; credentials are separated by ';', not ',': write "
+                            "ESN;MMSN",
+    }
+    # sites are checked against the students once both tables read cleanly
+    staff = staff.replace('"ESN, MMSN"', "ESN;MMSN")
+    students = students.replace('"rsp:240, speech:60"', "rsp:240;speech:60")
+    with pytest.raises(InputError) as err:
+        load_problem(*files(tmp_path, students, staff), load_rules())
+    said = {(i.row, i.column): i.message for i in err.value.issues if i.severity == "error"}
+    assert said == {(3, "sites"): "sites are separated by ';', not ',': write LINCOLN;WASHINGTON"}
+    # a site whose own name holds a comma is not taken for a list
+    odd = STUDENTS.replace("S2,LINCOLN", '"S2","LINCOLN, EAST"')
+    east = STAFF.replace("T3,Dee Day,sdc_teacher,ESN;MMSN,LINCOLN", 'T3,Dee Day,sdc_teacher,ESN;MMSN,"LINCOLN, EAST"')
+    problem, _ = load_problem(*files(tmp_path, odd, east), load_rules())
+    assert problem.students[1].site == "LINCOLN, EAST"
+
+
 def test_calpads_service_codes_and_category_names(tmp_path):
     students = STUDENTS.replace("00123,LINCOLN,3,290,,rsp:240;speech:60", "00123,LINCOLN,3,Specific Learning "
                                 "Disability,,rsp:240;415:60").replace("S2,LINCOLN,1,AUT", "S2,LINCOLN,1,Autism")

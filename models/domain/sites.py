@@ -89,6 +89,13 @@ def site_issues(students: Sequence[Student], staff: Sequence[Staff], students_fi
     for site, ids in sorted(staff_sites.items()):
         if site not in student_sites:
             first = next(p.row for p in staff if site in p.sites)
+            parts = [part.strip() for part in site.split(",")]
+            if len(parts) > 1 and all(part in student_sites for part in parts):
+                # "S0001, S0002": a list with the wrong separator, read as one site nobody attends, would leave
+                # these people serving no one; not guessed: said, on each row, to be fixed
+                issues += [Issue("error", staff_file, f"sites are separated by ';', not ',': write {';'.join(parts)}",
+                                 row=p.row, column="sites", value=excerpt(site)) for p in staff if site in p.sites]
+                continue
             issues.append(Issue(
                 "warning", staff_file,
                 f"no student attends site {excerpt(site)!r}, served by {_listed(ids)}{_suggest(site, student_sites)}",

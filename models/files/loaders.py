@@ -94,6 +94,11 @@ def _parse_services(row: _Row, rules: Rules) -> tuple[ServiceNeed, ...] | None:
         if problems <= ERRORS_PER_CELL:
             row.error("services", message)
 
+    commas = [part.strip() for item in items for part in item.split(",")]
+    if len(commas) > len(items) and all(_service_code(row, rules, part.partition(":")[0]) for part in commas):
+        bad(f"services are separated by ';', not ',': write {';'.join(commas)}")
+        return None
+
     for item in items:
         token, colon, minutes_raw = item.partition(":")
         code = _service_code(row, rules, token)

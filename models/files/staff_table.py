@@ -30,8 +30,10 @@ def _credentials(row: _Row, rules: Rules) -> frozenset[str] | None:
     for token in parse_list(row.cell("credentials")):
         code = rules.credential(token)
         if code is None:
-            row.error("credentials", f"unknown credential {code_excerpt(token)!r}; use a code such as MMSN or a "
-                                     f"CTC document code such as R3MN")
+            listed = "," in token and all(rules.credential(part) for part in token.split(","))
+            row.error("credentials", f"unknown credential {code_excerpt(token)!r}; " + (
+                f"credentials are separated by ';', not ',': write {';'.join(p.strip() for p in token.split(','))}"
+                if listed else "use a code such as MMSN or a CTC document code such as R3MN"))
             ok = False
         else:
             codes.add(code)
