@@ -205,7 +205,8 @@ def main() -> None:
 @main.command()
 @input_options(require=False)
 @click.option("--current", "current_path", type=existing_plan,
-              help="An earlier plan's folder (case managers and providers) or its services.csv (providers).")
+              help="An earlier plan's folder or its plan.xlsx (case managers and providers), or its services.csv "
+                   "(providers).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
               show_default=True, help="Folder for the plan files.")
 @assessments_option

@@ -174,6 +174,22 @@ def test_another_districts_plan_as_the_current_plan_is_bad_input(tmp_path):
     assert run("check", "--students", s, "--staff", t, "--current", folder / "services.csv").exit_code == 0
 
 
+def test_a_plans_workbook_as_the_current_plan_gives_its_case_managers_as_its_folder_does(tmp_path):
+    """plan.xlsx given as --current used to give its providers (Services sheet) and drop its case managers
+    (Students sheet) unsaid; it now reads both, as the plan's folder does."""
+    s, t = files(tmp_path, STUDENTS.replace(",T1,\n", ",,\n"))  # the students file names no case manager
+    out = tmp_path / "plan"
+    assert run("plan", "--students", s, "--staff", t, "--out", out, "--workers", 1).exit_code == 0
+    by_folder, _ = load_problem(s, t, load_rules(), current=out)
+    by_book, warnings = load_problem(s, t, load_rules(), current=out / "plan.xlsx")
+    managers = [x.current_case_manager for x in by_folder.students]
+    assert all(managers) and [x.current_case_manager for x in by_book.students] == managers
+    assert by_book.current_providers == by_folder.current_providers
+    assert not [w for w in warnings if "sheet" in w.message]  # the sheets are the plan's own: nothing guessed
+    by_csv, _ = load_problem(s, t, load_rules(), current=out / "services.csv")  # providers only, as documented
+    assert not any(x.current_case_manager for x in by_csv.students)
+
+
 def test_numeric_ids_in_a_workbook_are_text_with_a_warning(tmp_path):
     s, t = files(tmp_path)
     book = tmp_path / "students.xlsx"

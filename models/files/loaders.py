@@ -1,7 +1,7 @@
 """Read the district's tables (students, staff, current plan) into a :class:`Problem`.
 
-The students and current-plan readers and :func:`load_problem` live here; the staff table in
-``models.files.staff_table``; cells, rows and their issues in ``models.files.table_cells``.
+The students reader and :func:`load_problem` live here; the staff table in ``models.files.staff_table``; the
+current plan in ``models.files.current_plan``; cells, rows and their issues in ``models.files.table_cells``.
 
 Every problem in every file is collected, each naming the file, the spreadsheet
 row (the header is row 1), the column and the cell value. :func:`load_problem`
@@ -13,14 +13,13 @@ likely means).
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
 from pathlib import Path
 
 from models.domain.issues import InputError, Issue, code_excerpt, excerpt
 from models.domain.problem import Problem, ServiceNeed, Staff, Student
 from models.domain.rules import SUPPORT_LEVELS, Rules, normalize_grade
 from models.domain.sites import site_issues
+from models.files.current_plan import read_current
 from models.files.gc_pause import gc_paused
 from models.files.reading import normalize_header, read_table
 from models.files.staff_table import (
@@ -29,7 +28,6 @@ from models.files.staff_table import (
 )
 from models.files.table_cells import (
     CATEGORY_HELP,
-    CURRENT_REQUIRED,
     ERRORS_PER_CELL,
     GRADE_HELP,
     MAX_ID_CHARS,
@@ -259,110 +257,6 @@ def staff_record(person: Staff) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------
-# Current plan
-# --------------------------------------------------------------------------
-
-
-def _load_current(path: Path, students: list[Student], staff_ids: frozenset[str],
-                  cross_check: bool) -> tuple[dict[tuple[str, str], str], _Table]:
-    """Current providers from an earlier services.csv; rows that no longer fit are warned about and dropped.
-
-    Without ``cross_check`` (the students or staff have errors) only the file itself is checked.
-    """
-    table = _Table(path)
-    services_of = {s.student_id: set(s.service_codes) for s in students}
-    current: dict[tuple[str, str], str] = {}
-    named: tuple[set[str], set[str]] = (set(), set())  # the students and staff the file names
-    for row in table.rows(CURRENT_REQUIRED, "service", allow_empty=True, sheet="services"):
-        provider = row.text("provider")
-        if not provider or not cross_check:
-            continue
-        if provider not in staff_ids and (matched := match_staff_id(provider, staff_ids)) is not None:
-            row.warn("provider", f"provider matched to staff id {matched} (ignoring case and spaces)")
-            provider = matched
-        named[0].add(row.text("student_id"))
-        named[1].add(provider)
-        student_id, service = row.text("student_id"), row.text("service").lower()
-        key = (student_id, service)
-        if student_id not in services_of:
-            row.warn("student_id", f"student {excerpt(student_id or '(blank)')} is not in the students file; "
-                                   f"row ignored")
-        elif service not in services_of[student_id]:
-            row.warn("service", f"student {student_id} has no service {code_excerpt(service)!r} in the students "
-                                f"file; row ignored")
-        elif key in current:
-            row.warn("service", f"service {service} of student {student_id} is listed twice; the first row is kept")
-        elif len(provider) > MAX_ID_CHARS:
-            row.error("provider", f"the id is {len(provider):,} characters long; at most {MAX_ID_CHARS}")
-        else:
-            if provider not in staff_ids:  # they left: the plan moves the service, moves.csv names them
-                row.warn("provider", f"provider {excerpt(provider)} is no longer on staff (not in the staff file): "
-                                     f"the service gets a new provider, and moves.csv names {excerpt(provider)} "
-                                     f"as the one on record")
-            current[key] = provider
-    _another_districts(table, named, services_of.keys(), staff_ids)
-    return current, table
-
-
-def _another_districts(table: _Table, named: tuple[set[str], set[str]], student_ids: Iterable[str],
-                       staff_ids: frozenset[str]) -> None:
-    """An error when a current plan names no student of the students file, or no one of the staff file: it
-    is another district's plan (or these files are), and read as this district's it would unseat every
-    case manager and provider, with a warning per row."""
-    students, staff = named
-    for ids, known, what, file in ((students, set(student_ids), "student", "students"),
-                                   (staff, staff_ids, "staff member", "staff")):
-        if ids and not ids & known:
-            shown = ", ".join(excerpt(i) for i in sorted(ids)[:3])
-            table.add("error", f"none of the {len(ids):,} {what} ids it names ({shown}, ...) is in the {file} "
-                               f"file: is it an earlier plan of this district? Give that plan's folder or its "
-                               f"services.csv")
-
-
-def _plan_folder_file(folder: Path, stem: str, table: _Table) -> Path | None:
-    for suffix in (".csv", ".xlsx"):
-        if (folder / f"{stem}{suffix}").is_file():
-            return folder / f"{stem}{suffix}"
-    table.add("error", f"the plan folder has no {stem}.csv; give the folder of an earlier plan or its services.csv")
-    return None
-
-
-def _current_managers(path: Path, students: list[Student], staff_ids: frozenset[str],
-                      cross_check: bool) -> tuple[list[Student], _Table]:
-    """Students with their current case manager taken from an earlier plan's assignments.csv."""
-    table = _Table(path)
-    on_record: dict[str, tuple[str, _Row]] = {}
-    named: tuple[set[str], set[str]] = (set(), set())
-    for row in table.rows(("student_id", "case_manager"), "student", allow_empty=True, sheet="assignments"):
-        manager = row.text("case_manager")
-        if manager and cross_check:
-            if manager not in staff_ids and (matched := match_staff_id(manager, staff_ids)) is not None:
-                row.warn("case_manager", f"case manager matched to staff id {matched} (ignoring case and spaces)")
-                manager = matched
-            named[0].add(row.text("student_id"))
-            named[1].add(manager)
-            if len(manager) > MAX_ID_CHARS:
-                row.error("case_manager", f"the id is {len(manager):,} characters long; at most {MAX_ID_CHARS}")
-                continue
-            on_record.setdefault(row.text("student_id"), (manager, row))
-    out = []
-    for student in students:
-        manager, row = on_record.get(student.student_id, (None, None))
-        if manager is None or row is None:
-            out.append(student)
-            continue
-        if student.current_case_manager not in (None, manager):
-            row.warn("case_manager", f"the students file names {student.current_case_manager} as current case "
-                                     f"manager of {student.student_id}; the plan folder's {manager} is used")
-        if manager not in staff_ids:
-            row.warn("case_manager", f"case manager {excerpt(manager)} is no longer on staff (not in the staff "
-                                     f"file): the plan gives a new one, and moves.csv names them as the one on record")
-        out.append(dataclasses.replace(student, current_case_manager=manager))
-    _another_districts(table, named, (s.student_id for s in students), staff_ids)
-    return out, table
-
-
-# --------------------------------------------------------------------------
 # The problem
 # --------------------------------------------------------------------------
 
@@ -385,19 +279,9 @@ def _load_problem(students: Path, staff: Path, rules: Rules, current: Path | Non
     current_providers: dict[tuple[str, str], str] = {}
     if current is not None:
         cross_check = not (student_table.has_errors or staff_table.has_errors)
-        ids = staff_ids or frozenset()
-        services = current
-        if Path(current).is_dir():  # an earlier plan's folder: providers and case managers on record
-            folder_table = _Table(Path(current))
-            services = _plan_folder_file(Path(current), "services", folder_table)
-            assignments = _plan_folder_file(Path(current), "assignments", folder_table)
-            tables.append(folder_table)
-            if assignments is not None:
-                student_list, managers_table = _current_managers(assignments, student_list, ids, cross_check)
-                tables.append(managers_table)
-        if services is not None:
-            current_providers, current_table = _load_current(services, student_list, ids, cross_check)
-            tables.append(current_table)
+        student_list, current_providers, read = read_current(Path(current), student_list, staff_ids or frozenset(),
+                                                             cross_check)
+        tables += read
     issues = [issue for table in tables for issue in table.issues]
     if not (student_table.has_errors or staff_table.has_errors):
         issues += site_issues(student_list, staff_list, str(students), str(staff))
