@@ -73,6 +73,10 @@ def test_whatif_plans_base_and_each_scenario_and_compares(tmp_path):
     # R1's four pupils move (R3 has room for 14): four case managers and four providers change, nobody else's
     assert (leave["services_unserved"], leave["changed_case_managers"], leave["changed_providers"]) == ("1", "4", "4")
     assert "R1 leaves" in result.output and "Load ratio, max / spread" in result.output
+    # the report's "What stays undone" has every plan, the one that delivers everything included
+    page = (out / "report.html").read_text(encoding="utf-8")
+    undone = page[page.index('<section id="unserved">'):page.index("</section>", page.index('id="unserved"'))]
+    assert "sdc@A:1" in undone and "Hire DHH" in undone and "nothing: every service is delivered" in undone
 
 
 def test_whatif_bad_scenario_exits_2_naming_scenario_and_line_and_writes_nothing(tmp_path):

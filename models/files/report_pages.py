@@ -34,8 +34,9 @@ def comparison_report(plans: Sequence[tuple[str, str, ReviewedPlan, dict]]) -> s
     links = "".join(f'<li><a href="{esc(folder)}/report.html">{esc(label)}</a>: '
                     f"{esc(' '.join(reviewed.headline.sentences()[:2]))}</li>"
                     for label, folder, reviewed, _ in plans)
-    unserved = [(row["scenario"], row["unserved_by_service_site"]) for *_, row in plans
-                if row["unserved_by_service_site"]]
+    # every plan has its row: one that delivers every service says so (left out, it read as forgotten)
+    unserved = [(row["scenario"], row["unserved_by_service_site"] or "nothing: every service is delivered")
+                for *_, row in plans]
     base = plans[0][2].headline
     body = "".join([
         f"<header><h1>What-if comparison</h1><p class=sub>{len(plans) - 1} scenario(s) against the district as "
@@ -48,7 +49,8 @@ def comparison_report(plans: Sequence[tuple[str, str, ReviewedPlan, dict]]) -> s
         table(headers, rows, numeric=range(1, 10)),
         figure(chart, "Share of students fully served in each plan"), "</section>",
         '<section id="unserved"><h2>What stays undone</h2>',
-        table(("scenario", "unserved service@site:count"), unserved) if unserved
+        table(("scenario", "unserved service@site:count"), unserved)
+        if any(row["unserved_by_service_site"] for *_, row in plans)
         else "<p>Every plan delivers every service.</p>", "</section>",
         f'<section id="plans"><h2>Each plan in full</h2><ul class="notes">{links}</ul></section>',
     ])
