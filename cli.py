@@ -58,9 +58,15 @@ def _error_lines(errors: list) -> list[str]:
     return lines
 
 
-def _bad_input(exc: Exception) -> BadInput:
+STAFF_FILE = "caseload.staff_file"  # click context meta: the staff file this command read (_staff_file_is)
+
+
+def _bad_input(exc: Exception, staff_file: str | None = None) -> BadInput:
     if isinstance(exc, InputError):
-        errors = [i for i in exc.issues if i.severity == "error"]
+        from optimizer.locks import STAFF_TABLE
+
+        errors = [dataclasses.replace(i, file=staff_file) if staff_file and i.file == STAFF_TABLE else i
+                  for i in exc.issues if i.severity == "error"]
         return BadInput(f"{len(errors)} problem(s) in the input:\n" + "\n".join(_error_lines(errors)))
     return BadInput(str(exc))
 
@@ -127,7 +133,14 @@ def _load(students_path: Path | None, staff_path: Path | None, rules_path: Path 
     if len(warnings) > MAX_WARNINGS_SHOWN:
         click.echo(f"... and {len(warnings) - MAX_WARNINGS_SHOWN} more warning(s); "
                    "`caseload check` lists them all", err=True)
+    _staff_file_is(staff_path)
     return problem
+
+
+def _staff_file_is(staff_path: Path) -> None:
+    """Remember the staff file, to name it in bad input the planner finds later (the optimizer knows no paths:
+    its issues name the staff table, e.g. locked pupils alone over a cap)."""
+    click.get_current_context().meta[STAFF_FILE] = str(staff_path)
 
 
 def _names(students_path: Path | None, staff_path: Path | None):
@@ -186,7 +199,7 @@ class _Commands(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except (InputError, RulesError) as exc:  # bad input, whichever command or step found it: exit 2
-            raise _bad_input(exc) from None
+            raise _bad_input(exc, ctx.meta.get(STAFF_FILE)) from None
         except Exception as exc:
             if os.environ.get("CASELOAD_DEBUG"):
                 raise
@@ -267,6 +280,7 @@ def check(students_path, staff_path, rules_path, current_path, assessments_path)
         if assessments_path is not None:  # read as `plan` reads it
             assessments, more = load_assessments(assessments_path, problem)
             problem, warnings = dataclasses.replace(problem, assessments=assessments), [*warnings, *more]
+        _staff_file_is(staff_path)
         cands = planning_candidates(problem)  # what `plan` rejects before solving (locks over a cap), `check` too
     except InputError as exc:  # `check` also shows the warnings found beside the errors
         for issue in exc.issues:

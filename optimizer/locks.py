@@ -15,6 +15,8 @@ from models.domain.caps import caseload_cap
 from models.domain.issues import InputError, Issue
 from models.domain.problem import Problem
 
+STAFF_TABLE = "staff"  # the file an issue here names: the optimizer knows no paths (the command names the file)
+
 
 def apply_locks(problem: Problem, cands: Candidates) -> Candidates:
     index = problem.staff_index
@@ -53,7 +55,7 @@ def locked_loads_within_caps(problem: Problem, cands: Candidates) -> None:
         if cap is not None and count > cap:
             column = "max_caseload" if person.max_caseload is not None else "role"
             value = str(person.max_caseload) if person.max_caseload is not None else person.role
-            issues.append(Issue("error", "staff", f"locked students give {person.staff_id} {count} pupils, "
+            issues.append(Issue("error", STAFF_TABLE, f"locked students give {person.staff_id} {count} pupils, "
                                 f"over the cap of {cap}; unlock some of them", row=person.row,
                                 column=column, value=value))
     if issues:

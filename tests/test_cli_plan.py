@@ -208,7 +208,9 @@ def test_locked_students_over_a_cap_are_bad_input(tmp_path):
     result = CliRunner().invoke(main, ["plan", "--students", str(students_path), "--staff", str(staff_path),
                                        "--current", str(current), "--out", str(out)])
     assert result.exit_code == 2, result.output
-    assert "locked students give R1 29 pupils, over the cap of 28" in result.output
+    # the file, row, column and value (it named the table "staff", not the file)
+    assert (f"{staff_path}, row 2, column role, value 'rsp_teacher': locked students give R1 29 pupils, over the "
+            "cap of 28" in result.output)
     assert not out.exists()
 
 

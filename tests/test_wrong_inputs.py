@@ -459,6 +459,7 @@ def test_check_with_current_finds_a_lock_over_a_cap_of_0(tmp_path):
     s, t = files(tmp_path, students, STAFF.replace("R3MN,LINCOLN,1,", "R3MN,LINCOLN,1,0"))
     checked = run("check", "--students", s, "--staff", t, "--current", current)
     assert checked.exit_code == 2 and "over the cap of 0" in checked.output, checked.output
+    assert f"{t}, row 2, column max_caseload, value '0': locked students give T1" in checked.output
 
 
 def test_repeated_errors_are_summarised(tmp_path):
