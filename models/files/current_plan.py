@@ -14,7 +14,7 @@ from pathlib import Path
 
 from models.domain.issues import code_excerpt, excerpt
 from models.domain.problem import Student
-from models.files.reading import normalize_header
+from models.files.reading import sheet_names
 from models.files.table_cells import CURRENT_REQUIRED, MAX_ID_CHARS, _Row, _Table, match_staff_id
 
 
@@ -33,9 +33,10 @@ def read_current(current: Path, students: list[Student], staff_ids: frozenset[st
         if assignments is not None:
             students, managers_table = _current_managers(assignments, students, staff_ids, cross_check)
             tables.append(managers_table)
-    elif (sheet := _sheet_named(current, ("students", "assignments"))) is not None:
+    elif sheets := sheet_names(current) & {"students", "assignments"}:
         # an earlier plan's workbook (plan.xlsx): its Students sheet holds the case managers on record, as
         # the folder's assignments.csv does (its Services sheet the providers)
+        sheet = "students" if "students" in sheets else "assignments"
         students, managers_table = _current_managers(current, students, staff_ids, cross_check, sheet)
         tables.append(managers_table)
     providers: dict[tuple[str, str], str] = {}
@@ -99,23 +100,6 @@ def _another_districts(table: _Table, named: tuple[set[str], set[str]], student_
             table.add("error", f"none of the {len(ids):,} {what} ids it names ({shown}, ...) is in the {file} "
                                f"file: is it an earlier plan of this district? Give that plan's folder or its "
                                f"services.csv")
-
-
-def _sheet_named(path: Path, names: tuple[str, ...]) -> str | None:
-    """The first of ``names`` that ``path``, a workbook, has a sheet of (case, spaces and hyphens aside)."""
-    if path.suffix.lower() != ".xlsx":
-        return None
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True)
-    except Exception:  # noqa: BLE001 - a damaged workbook is said when its services are read
-        return None
-    try:
-        found = {normalize_header(sheet) for sheet in book.sheetnames}
-    finally:
-        book.close()
-    return next((name for name in names if name in found), None)
 
 
 def _plan_folder_file(folder: Path, stem: str, table: _Table) -> Path | None:

@@ -145,6 +145,23 @@ def _read_xlsx(path: Path, file: str, sheet: str | None,
     return str(chosen), rows, notes, by_position
 
 
+def sheet_names(path: Path) -> frozenset[str]:
+    """The sheets of an .xlsx workbook, each name as headers are compared (:func:`normalize_header`); none for
+    another file, or a workbook that cannot be opened (reading it as a table says why)."""
+    if Path(path).suffix.lower() != ".xlsx":
+        return frozenset()
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged or foreign file
+        return frozenset()
+    try:
+        return frozenset(normalize_header(name) for name in book.sheetnames)
+    finally:
+        book.close()
+
+
 def _has_header(df, required: tuple[str, ...]) -> bool:
     """Does one of the first rows of a sheet (a DataFrame without header) name every required column?"""
     need = set(required)
