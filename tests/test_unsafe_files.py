@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.domain.rules import DEFAULT_RULES_PATH
-from models.files.safe import atomic_folder, spreadsheet_safe
+from models.files.safe import atomic_folder, foreign_entries, spreadsheet_safe
 from tests.factories import invoke, write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,6 +133,36 @@ def test_an_out_holding_other_files_or_the_working_folder_is_never_replaced(tmp_
     (tmp_path / "w" / "base" / "mine.txt").write_text("mine")
     result = run("whatif", "--students", s, "--staff", t, "--scenario", scenario, "--out", tmp_path / "w", *FAST)
     assert result.exit_code == 2 and "(base/mine.txt)" in result.output
+
+
+def test_every_file_a_command_writes_is_one_an_out_folder_may_hold(tmp_path):
+    """``safe.WRITTEN_FILES`` lists what an --out may hold to be replaced: a file a command writes and the list
+    lacks would make the next run into the same folder refuse it. Each command's folders, read back."""
+    s, t = files(tmp_path)
+    assessments = tmp_path / "assessments.csv"
+    assessments.write_text("assessment_id,site\nA1,LINCOLN\n", encoding="utf-8")
+    scenario = tmp_path / "leave.toml"
+    scenario.write_text('unavailable_staff = ["T2"]\n', encoding="utf-8")
+    new = tmp_path / "new.csv"
+    new.write_text("student_id,site,grade,primary_disability,services\nN1,LINCOLN,3,SLD,rsp\n", encoding="utf-8")
+    district = tmp_path / "districts" / "d1"
+    district.mkdir(parents=True)
+    write_tables(district, STUDENTS, STAFF)
+    out = tmp_path / "out"
+    for command in (["plan", "--students", s, "--staff", t, "--assessments", assessments, "--out", out / "plan"],
+                    ["explain", "--plan", out / "plan", "--student", "00123"],
+                    ["place", "--plan", out / "plan", "--new", new],
+                    ["rebalance", "--students", s, "--staff", t, "--current", out / "plan", "--out", out / "rebalance"],
+                    ["whatif", "--students", s, "--staff", t, "--scenario", scenario, "--out", out / "whatif"],
+                    ["staffing", "--students", s, "--staff", t, "--out", out / "staffing"],
+                    ["sweep", "--districts", district.parent, "--out", out / "sweep"]):
+        result = run(*command, *(FAST if command[0] not in ("explain", "place") else ()))
+        assert result.exit_code == 0, (command[0], result.output)
+    folders = [out / name for name in ("plan", "rebalance", "whatif", "staffing")] + [out / "sweep" / "d1" / "base"]
+    assert {p.name for p in out.glob("plan/*")} >= {"explain-00123.csv", "placements.csv", "assessments.csv"}
+    assert (out / "rebalance" / "moves.csv").exists() and (out / "staffing" / "hires.csv").exists()
+    for folder in folders:
+        assert foreign_entries(folder) == [], folder
 
 
 def _plan_files(folder: Path) -> dict[str, bytes]:
