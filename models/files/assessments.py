@@ -7,10 +7,11 @@ file bad input (nothing is planned or written).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from pathlib import Path
 
 from models.domain.issues import InputError, Issue
-from models.domain.problem import ALL_SITES, Assessment, Problem
+from models.domain.problem import ALL_SITES, Assessment, Problem, Staff, Student
 from models.files.table_cells import _Table
 
 ASSESSMENT_REQUIRED = ("assessment_id", "site")
@@ -25,10 +26,23 @@ def due_date(raw: str) -> str | None:
         return None
 
 
+UNKNOWN_SITE = "no student or staff member has this site; nobody can take this assessment"
+
+
+def known_sites(students: Iterable[Student], staff: Iterable[Staff]) -> frozenset[str]:
+    """The sites some student attends or some staff member serves ('*' when someone serves every site)."""
+    return frozenset({s.site for s in students} | {name for p in staff for name in p.sites})
+
+
+def nobodys_site(site: str, known: frozenset[str]) -> bool:
+    """Is ``site`` none of the ``known_sites`` (nobody could take an assessment there)?"""
+    return site not in known and ALL_SITES not in known
+
+
 def load_assessments(path: Path, problem: Problem) -> tuple[tuple[Assessment, ...], list[Issue]]:
     """The assessments and their warnings; raises :class:`InputError` when any row is bad."""
     table = _Table(Path(path))
-    known_sites = {s.site for s in problem.students} | {site for p in problem.staff for site in p.sites}
+    known = known_sites(problem.students, problem.staff)
     seen: dict[str, int] = {}
     out: list[Assessment] = []
     for row in table.rows(ASSESSMENT_REQUIRED, "pending initial assessment", allow_empty=True, sheet="assessments",
@@ -39,8 +53,8 @@ def load_assessments(path: Path, problem: Problem) -> tuple[tuple[Assessment, ..
         due = due_date(raw_due) if raw_due else None
         if raw_due and due is None:
             row.error("due_date", "not a date; write it as YYYY-MM-DD, e.g. 2026-10-15")
-        if site is not None and site not in known_sites and ALL_SITES not in known_sites:
-            row.warn("site", "no student or staff member has this site; nobody can take this assessment")
+        if site is not None and nobodys_site(site, known):
+            row.warn("site", UNKNOWN_SITE)
         if assessment_id is not None and site is not None:
             out.append(Assessment(assessment_id, site, row.text("student_id") or None, due, row.row))
     if table.has_errors:

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from models.domain.issues import InputError, Issue, excerpt
-from models.domain.problem import ALL_SITES, Assessment, Problem, Staff, Student
+from models.domain.problem import Assessment, Problem, Staff, Student
 from models.domain.rules import MAX_CAP, MAX_WEIGHT, Rules, Weights, did_you_mean
 from models.domain.scenario import Scenario, anchor_to_plan, apply_scenario, edit_rules, labels_and_folders
 from models.domain.sites import near_match
-from models.files.assessments import due_date
+from models.files.assessments import UNKNOWN_SITE, due_date, known_sites, nobodys_site
 from models.files.loaders import parse_staff_record, parse_student_record, staff_record
 from models.files.table_cells import STAFF_COLUMNS, STAFF_REQUIRED, STUDENT_REQUIRED
 from models.files.toml_lines import TomlLines
@@ -241,8 +241,6 @@ def _assessment_edits(check: _Check, raw: Mapping[str, Any], base: Problem, new_
 
     An added assessment at a site nobody has (in the base or added by the scenario) is warned of, as in the
     --assessments file: nobody could take it."""
-    known_sites = ({s.site for s in [*base.students, *new_students]}
-                   | {site for p in [*base.staff, *new_staff] for site in p.sites})
     pending = {a.assessment_id for a in base.assessments}
     removed = _ids(check, raw, "remove_assessments")
     for assessment_id, line in removed:
@@ -251,6 +249,7 @@ def _assessment_edits(check: _Check, raw: Mapping[str, Any], base: Problem, new_
                         "remove_assessments", assessment_id)
     kept = pending - {i for i, _ in removed}
     added: list[Assessment] = []
+    known = known_sites([*base.students, *new_students], [*base.staff, *new_staff])
     for record, line in _records(check, raw, "add_assessments", ASSESSMENT_FIELDS, "assessment_id",
                                  ("assessment_id", "site")):
         assessment_id, site = record.get("assessment_id", "").strip(), record.get("site", "").strip()
@@ -263,11 +262,10 @@ def _assessment_edits(check: _Check, raw: Mapping[str, Any], base: Problem, new_
         if due and due_date(due) is None:
             check.error("not a date; write it as YYYY-MM-DD", line("due_date"), "due_date", due)
             continue
-        if site not in known_sites and ALL_SITES not in known_sites:
-            match = near_match(site, known_sites)
+        if nobodys_site(site, known):
+            match = near_match(site, known)
             hint = f"; did you mean {match!r}?" if match else ""
-            check.warn(f"no student or staff member has this site; nobody can take this assessment{hint}",
-                       line("site"), "site", excerpt(site))
+            check.warn(UNKNOWN_SITE + hint, line("site"), "site", excerpt(site))
         added.append(Assessment(assessment_id, site, record.get("student_id", "").strip() or None,
                                 due_date(due) if due else None))
     return {"remove_assessments": tuple(i for i, _ in removed), "add_assessments": tuple(added)}
